@@ -1,0 +1,31 @@
+# The two commands a newcomer runs: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+VPY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test install bench clean
+
+$(VPY):
+	$(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install --upgrade pip
+
+# Re-install whenever the package metadata changes.
+$(STAMP): $(VPY) setup.cfg pyproject.toml
+	$(VPY) -m pip install -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+test: $(STAMP)
+	$(VPY) -m pytest
+
+demo: $(STAMP)
+	MPLBACKEND=Agg $(VPY) examples/run_all.py --out out
+
+bench: $(STAMP)
+	$(VPY) benchmarks/engine.py
+	$(VPY) benchmarks/optimizers.py
+
+clean:
+	rm -rf $(VENV) out build *.egg-info .pytest_cache

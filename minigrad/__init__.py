@@ -1,0 +1,1 @@
+"""minigrad: a small reverse-mode autodiff engine for learning backpropagation."""

@@ -1,0 +1,1 @@
+"""Optimizers that update anything with `.data` and `.grad` numpy arrays."""

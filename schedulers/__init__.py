@@ -1,0 +1,1 @@
+"""Learning-rate schedulers that drive `optimizer.param_groups[i]["lr"]`."""
