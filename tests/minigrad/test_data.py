@@ -7,8 +7,7 @@ import numpy as np
 import pytest
 
 import minigrad.data as data
-from minigrad.random import manual_seed
-from minigrad.tensor import Tensor
+from minigrad import Tensor, manual_seed
 
 AIRFOIL_SHA256 = "74c75fd71783f1e6b71f8a622b993dc592897a97cd689c5090a07147a1b097b3"
 
