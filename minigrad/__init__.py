@@ -1,1 +1,28 @@
-"""minigrad: a small reverse-mode autodiff engine for learning backpropagation."""
+"""minigrad: a small reverse-mode autodiff engine for learning backpropagation.
+
+Public API: ``Tensor``/``tensor`` (values plus the graph that computed them),
+``concatenate``, ``stack``, ``where``, ``no_grad``/``is_grad_enabled`` (graph recording),
+``gradcheck`` (derivatives vs finite differences) and ``manual_seed`` (the library-wide
+random generator, see ``minigrad.random``).
+"""
+
+from . import random
+from .autograd import is_grad_enabled, no_grad
+from .functional import concatenate, stack, where
+from .gradcheck import GradcheckError, gradcheck
+from .random import manual_seed
+from .tensor import Tensor, tensor
+
+__all__ = [
+    "GradcheckError",
+    "Tensor",
+    "concatenate",
+    "gradcheck",
+    "is_grad_enabled",
+    "manual_seed",
+    "no_grad",
+    "random",
+    "stack",
+    "tensor",
+    "where",
+]
