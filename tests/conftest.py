@@ -1,0 +1,13 @@
+"""Shared test configuration: a fast, deterministic hypothesis profile for the whole suite.
+
+Property tests run few examples with no per-example deadline (first numba compiles and a
+shared 2-core machine make timings noisy); ``derandomize`` makes every run draw the same
+examples, so the suite passes or fails reproducibly. Override with
+``--hypothesis-profile=thorough`` to search harder.
+"""
+
+from hypothesis import settings
+
+settings.register_profile("minigrad", max_examples=20, deadline=None, derandomize=True)
+settings.register_profile("thorough", max_examples=500, deadline=None)
+settings.load_profile("minigrad")
