@@ -1,1 +1,29 @@
-"""Optimizers that update anything with `.data` and `.grad` numpy arrays."""
+"""Optimizers that update anything with `.data` and `.grad` numpy arrays.
+
+Each optimizer follows `torch.optim` (names, defaults, update order, state layout) and
+has two interchangeable backends: a plain-numpy reference update that reads like the
+formula, and a numba kernel (the default). `optimizers.base` explains how to add one.
+"""
+
+from .adadelta import Adadelta
+from .adagrad import Adagrad
+from .base import Optimizer
+from .registry import available, create, register
+from .rmsprop import RMSprop
+from .sgd import SGD
+
+__all__ = [
+    "Optimizer",
+    "SGD",
+    "Adagrad",
+    "RMSprop",
+    "Adadelta",
+    "available",
+    "create",
+    "register",
+]
+
+register("sgd", SGD)
+register("adagrad", Adagrad)
+register("rmsprop", RMSprop)
+register("adadelta", Adadelta)

@@ -1,0 +1,102 @@
+"""Adadelta: RMSprop whose step size is a running RMS of the past updates."""
+
+import numpy as np
+from numba import prange
+
+from .base import Optimizer
+from .kernels import kernel, run_kernel
+
+
+class Adadelta(Optimizer):
+    r"""Adadelta (Zeiler 2012), exactly `torch.optim.Adadelta`.
+
+    Adadelta(params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, *, maximize=False,
+             backend="numba")
+
+    Per element, with gradient g:
+
+        g   <- -g                                          if maximize
+        g   <- g + weight_decay * p
+        s   <- rho * s + (1 - rho) * g * g                 (mean square gradient)
+        dx   = sqrt(u + eps) / sqrt(s + eps) * g           (u: mean square update)
+        u   <- rho * u + (1 - rho) * dx * dx
+        p   <- p - lr * dx
+
+    State per parameter: "step", "square_avg" (s) and "acc_delta" (u).
+
+    Relation to the course seeds. This is the seeds' Adadelta exactly -- eps inside both
+    square roots, g' = sqrt(dx + eps) / sqrt(s + eps) * g, both averages exponentially
+    weighted with rho -- plus a learning rate that scales the update: the seeds have no
+    learning rate, which is lr = 1.0 (the default). The seeds use rho = 0.999 and eps =
+    1e-5 where torch defaults to 0.9 and 1e-6; pass them to reproduce the seeds' curves.
+
+    Rosenbrock from (-1.5, 2): lr=1.0 (no learning rate, as in the seeds) takes f from
+    12.5 to 0.42 in 2,000 steps -- slowly, since Adadelta's first steps are ~sqrt(eps).
+    """
+
+    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, *,
+                 maximize=False, backend="numba"):
+        defaults = {
+            "lr": lr,
+            "rho": rho,
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "maximize": maximize,
+        }
+        super().__init__(params, defaults, backend)
+
+    def check_hyperparameters(self, group):
+        if not 0.0 <= group["lr"]:
+            raise ValueError(f"Invalid learning rate: {group['lr']}")
+        if not 0.0 <= group["rho"] <= 1.0:
+            raise ValueError(f"Invalid rho value: {group['rho']}")
+        if not 0.0 <= group["eps"]:
+            raise ValueError(f"Invalid epsilon value: {group['eps']}")
+        if not 0.0 <= group["weight_decay"]:
+            raise ValueError(f"Invalid weight_decay value: {group['weight_decay']}")
+
+    def init_state(self, param, group):
+        return {
+            "step": 0,
+            "square_avg": np.zeros_like(param),
+            "acc_delta": np.zeros_like(param),
+        }
+
+    def update(self, param, grad, state, group):
+        rho, eps, weight_decay = group["rho"], group["eps"], group["weight_decay"]
+        if group["maximize"]:
+            grad = -grad
+        if weight_decay != 0:
+            grad = grad + weight_decay * param
+        square_avg, acc_delta = state["square_avg"], state["acc_delta"]
+        square_avg *= rho
+        square_avg += (1 - rho) * (grad * grad)
+        delta = np.sqrt(acc_delta + eps) / np.sqrt(square_avg + eps) * grad
+        acc_delta *= rho
+        acc_delta += (1 - rho) * (delta * delta)
+        param -= group["lr"] * delta
+
+    def update_numba(self, param, grad, state, group):
+        rho = group["rho"]
+        run_kernel(
+            adadelta_kernel,
+            param,
+            grad,
+            (state["square_avg"], state["acc_delta"]),
+            (group["lr"], rho, 1 - rho, group["eps"], group["weight_decay"], group["maximize"]),
+        )
+
+
+@kernel
+def adadelta_kernel(param, grad, square_avg, acc_delta, lr, rho, one_minus_rho, eps,
+                    weight_decay, maximize):
+    """In-place Adadelta over flat arrays; the same arithmetic as `Adadelta.update`."""
+    for i in prange(param.size):
+        g = -grad[i] if maximize else grad[i]
+        if weight_decay != 0:
+            g = g + weight_decay * param[i]
+        s = rho * square_avg[i] + one_minus_rho * (g * g)
+        square_avg[i] = s
+        delta = np.sqrt(acc_delta[i] + eps) / np.sqrt(s + eps) * g
+        acc_delta[i] = rho * acc_delta[i] + one_minus_rho * (delta * delta)
+        param[i] -= lr * delta

@@ -1,0 +1,144 @@
+"""The tables the optimizer tests run over. Adding an optimizer = adding its rows here.
+
+OPTIONS                 every option value to combine (full cross product) for the
+                        numba-vs-numpy comparison, plus a filter for illegal combinations.
+FULL_STATE              one configuration that creates every state entry (state_dict,
+                        NUMBA_DISABLE_JIT and layout tests).
+CONVERGENCE             the documented Rosenbrock setting and the loss it must reach.
+INVALID_HYPERPARAMETERS bad constructor arguments and torch's error message for each.
+
+Torch trajectories are not listed here: they are rows of CONFIGS in
+tests/data/make_optimizer_refs.py, recorded into tests/data/optimizer_refs.npz.
+"""
+
+import itertools
+
+import numpy as np
+
+
+class Param:
+    """The smallest parameter the optimizers accept: `.data` and `.grad` numpy arrays."""
+
+    def __init__(self, data, grad=None):
+        self.data = data
+        self.grad = grad
+
+    def __repr__(self):
+        return f"Param(shape={self.data.shape}, dtype={self.data.dtype})"
+
+
+def _always(hyperparameters):
+    return True
+
+
+def _legal_sgd(hp):
+    return not hp["nesterov"] or (hp["momentum"] > 0 and hp["dampening"] == 0)
+
+
+# name -> ({hyperparameter: [values to combine]}, legality filter)
+OPTIONS = {
+    "sgd": (
+        {
+            "lr": [0.05],
+            "momentum": [0, 0.9],
+            "dampening": [0, 0.5],
+            "nesterov": [False, True],
+            "weight_decay": [0, 0.1],
+            "maximize": [False, True],
+        },
+        _legal_sgd,
+    ),
+    "adagrad": (
+        {
+            "lr": [0.1],
+            "lr_decay": [0, 0.05],
+            "weight_decay": [0, 0.1],
+            "initial_accumulator_value": [0, 0.5],
+            "eps": [1e-10, 1e-3],
+            "maximize": [False, True],
+        },
+        _always,
+    ),
+    "rmsprop": (
+        {
+            "lr": [0.01],
+            "alpha": [0.9],
+            "eps": [1e-8, 1e-3],
+            "weight_decay": [0, 0.1],
+            "momentum": [0, 0.9],
+            "centered": [False, True],
+            "maximize": [False, True],
+        },
+        _always,
+    ),
+    "adadelta": (
+        {
+            "lr": [0.5],
+            "rho": [0.9, 0.5],
+            "eps": [1e-6, 1e-3],
+            "weight_decay": [0, 0.1],
+            "maximize": [False, True],
+        },
+        _always,
+    ),
+}
+
+FULL_STATE = {
+    "sgd": dict(lr=0.05, momentum=0.9, dampening=0.1, weight_decay=0.1),
+    "adagrad": dict(lr=0.1, lr_decay=0.01, initial_accumulator_value=0.1, weight_decay=0.1),
+    "rmsprop": dict(lr=0.01, momentum=0.9, centered=True, weight_decay=0.1),
+    "adadelta": dict(lr=0.5, weight_decay=0.1),
+}
+
+# name -> (hyperparameters, the Rosenbrock value the optimizer must reach within 2,000
+# steps from (-1.5, 2), where the value is 12.5). Documented in each class docstring.
+CONVERGENCE = {
+    "sgd": (dict(lr=1e-3, momentum=0.9), 1e-6),
+    "adagrad": (dict(lr=1.5), 0.02),
+    "rmsprop": (dict(lr=5e-3), 0.02),
+    "adadelta": (dict(lr=1.0), 0.5),
+}
+
+# (name, constructor hyperparameters, exception type, exact message)
+INVALID_HYPERPARAMETERS = [
+    ("sgd", dict(lr=-1), ValueError, "Invalid learning rate: -1"),
+    ("sgd", dict(momentum=-0.5), ValueError, "Invalid momentum value: -0.5"),
+    ("sgd", dict(weight_decay=-1e-4), ValueError, "Invalid weight_decay value: -0.0001"),
+    ("sgd", dict(nesterov=True), ValueError,
+     "Nesterov momentum requires a momentum and zero dampening"),
+    ("sgd", dict(nesterov=True, momentum=0.9, dampening=0.1), ValueError,
+     "Nesterov momentum requires a momentum and zero dampening"),
+    ("sgd", dict(lr="0.1"), TypeError, "lr must be a real number, but got '0.1'"),
+    ("sgd", dict(nesterov=1), TypeError, "nesterov must be True or False, but got 1"),
+    ("adagrad", dict(lr=-0.1), ValueError, "Invalid learning rate: -0.1"),
+    ("adagrad", dict(lr_decay=-1), ValueError, "Invalid lr_decay value: -1"),
+    ("adagrad", dict(weight_decay=-1), ValueError, "Invalid weight_decay value: -1"),
+    ("adagrad", dict(initial_accumulator_value=-1), ValueError,
+     "Invalid initial_accumulator_value value: -1"),
+    ("adagrad", dict(eps=-1), ValueError, "Invalid epsilon value: -1"),
+    ("rmsprop", dict(lr=-1), ValueError, "Invalid learning rate: -1"),
+    ("rmsprop", dict(eps=-1), ValueError, "Invalid epsilon value: -1"),
+    ("rmsprop", dict(momentum=-1), ValueError, "Invalid momentum value: -1"),
+    ("rmsprop", dict(weight_decay=-1), ValueError, "Invalid weight_decay value: -1"),
+    ("rmsprop", dict(alpha=-1), ValueError, "Invalid alpha value: -1"),
+    ("adadelta", dict(lr=-1), ValueError, "Invalid learning rate: -1"),
+    ("adadelta", dict(rho=1.5), ValueError, "Invalid rho value: 1.5"),
+    ("adadelta", dict(eps=-1), ValueError, "Invalid epsilon value: -1"),
+    ("adadelta", dict(weight_decay=-1), ValueError, "Invalid weight_decay value: -1"),
+]
+
+
+def option_combinations():
+    """Every legal (name, hyperparameters) combination of OPTIONS, in a stable order."""
+    for name, (grid, legal) in OPTIONS.items():
+        keys = list(grid)
+        for values in itertools.product(*(grid[key] for key in keys)):
+            hyperparameters = dict(zip(keys, values))
+            if legal(hyperparameters):
+                yield name, hyperparameters
+
+
+def case_id(name, hyperparameters):
+    """A readable pytest id: only the hyperparameters that differ from 0 / False."""
+    shown = [f"{k}={v}" for k, v in hyperparameters.items() if v not in (0, False) and k != "lr"]
+    return name + ("[" + ",".join(shown) + "]" if shown else "")
