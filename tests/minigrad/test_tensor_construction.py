@@ -39,6 +39,9 @@ def test_attributes():
     assert Tensor([[4.0]]).item() == 4.0 and isinstance(Tensor(4.0).item(), float)
     assert bool(Tensor(1.0)) and not bool(Tensor([0.0]))
     assert list(t[1].data) == [3.0, 4.0, 5.0]
+    rows = list(t)
+    assert len(rows) == 2 and rows[1]._op == "getitem"
+    np.testing.assert_array_equal(rows[1].data, [3.0, 4.0, 5.0])
 
 
 def test_tensors_hash_by_identity():
@@ -155,6 +158,7 @@ def test_requires_grad_cannot_change_on_non_leaf():
         (lambda: Tensor([1.0, 2.0]).item(), ValueError, r"item\(\) needs a tensor with exactly one element, this one has shape \(2,\)"),
         (lambda: bool(Tensor([1.0, 2.0])), ValueError, "truth value of a tensor with 2 elements is ambiguous"),
         (lambda: len(Tensor(1.0)), TypeError, "len\\(\\) of a 0-d tensor"),
+        (lambda: list(Tensor(1.0)), TypeError, "iteration over a 0-d tensor"),
     ],
 )
 def test_error_messages_name_the_problem(make, error, message):
