@@ -3,7 +3,8 @@
 Public API: ``Tensor``/``tensor`` (values plus the graph that computed them),
 ``concatenate``, ``stack``, ``where``, ``no_grad``/``is_grad_enabled`` (graph recording),
 ``gradcheck`` (derivatives vs finite differences) and ``manual_seed`` (the library-wide
-random generator, see ``minigrad.random``).
+random generator, see ``minigrad.random``), plus the subpackages ``minigrad.nn`` (modules,
+layers, losses) and ``minigrad.data`` (datasets and loaders).
 """
 
 from . import random
@@ -13,13 +14,18 @@ from .gradcheck import GradcheckError, gradcheck
 from .random import manual_seed
 from .tensor import Tensor, tensor
 
+# nn and data build on Tensor, so they are imported after it.
+from . import data, nn  # noqa: E402
+
 __all__ = [
     "GradcheckError",
     "Tensor",
     "concatenate",
+    "data",
     "gradcheck",
     "is_grad_enabled",
     "manual_seed",
+    "nn",
     "no_grad",
     "random",
     "stack",
