@@ -64,6 +64,7 @@ its docstring (update formula and how it maps to the course seeds' form), the nu
 """
 
 import copy
+import inspect
 import itertools
 import numbers
 from collections.abc import MutableMapping
@@ -167,9 +168,25 @@ def _check_param(param):
         raise ValueError("a parameter's .data is read-only, but optimizers update it in place")
 
 
-def _check_hyperparameter_types(group, defaults):
-    """A hyperparameter must have the kind of value its default has (number, bool, tuple)."""
-    for name, default in defaults.items():
+def _constructor_defaults(optimizer_class):
+    """The keyword defaults of the class's __init__: they say what kind each value is."""
+    signature = inspect.signature(optimizer_class.__init__)
+    return {
+        name: parameter.default
+        for name, parameter in signature.parameters.items()
+        if parameter.default is not inspect.Parameter.empty
+    }
+
+
+def _check_hyperparameter_types(group, kinds):
+    """A hyperparameter must be the kind of value its constructor default is.
+
+    Booleans must be bools, numbers real numbers (not bools), tuples tuples of reals;
+    without this, lr="0.1" would fail deep inside numpy and nesterov=1 would pass.
+    """
+    for name, default in kinds.items():
+        if name not in group:
+            continue
         value = group[name]
         if isinstance(default, bool):
             if not isinstance(value, (bool, np.bool_)):
@@ -217,6 +234,8 @@ class Optimizer:
             )
         self.backend = backend
         self.defaults = dict(defaults)
+        self._hyperparameter_kinds = _constructor_defaults(type(self))
+        _check_hyperparameter_types(self.defaults, self._hyperparameter_kinds)
         self.check_hyperparameters(self.defaults)
         self._step_pre_hooks = {}
         self._step_post_hooks = {}
@@ -291,7 +310,7 @@ class Optimizer:
 
         group = dict(self.defaults)
         group.update((key, value) for key, value in param_group.items() if key != "params")
-        _check_hyperparameter_types(group, self.defaults)
+        _check_hyperparameter_types(group, self._hyperparameter_kinds)
         self.check_hyperparameters(group)
 
         existing = {id(p) for g in self.param_groups for p in g["params"]}
@@ -454,7 +473,7 @@ class Optimizer:
                     f"of {type(self).__name__}"
                 )
             new_group = {key: copy.deepcopy(value) for key, value in saved.items() if key != "params"}
-            _check_hyperparameter_types(new_group, self.defaults)
+            _check_hyperparameter_types(new_group, self._hyperparameter_kinds)
             self.check_hyperparameters(new_group)
             new_group["params"] = group["params"]
             new_groups.append(new_group)
