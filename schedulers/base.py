@@ -40,14 +40,15 @@ def checked_param_groups(optimizer):
     for i, group in enumerate(groups):
         lr = group["lr"]
         if not isinstance(lr, numbers.Real) or isinstance(lr, bool):
-            raise TypeError(f"param_groups[{i}]['lr'] must be a real number, got {type(lr).__name__}")
+            raise TypeError(
+                f"param_groups[{i}]['lr'] must be a real number, got {type(lr).__name__}")
         if not lr >= 0:
             raise ValueError(f"param_groups[{i}]['lr'] is {lr!r}; a learning rate must be >= 0")
     return groups
 
 
 def per_group(name, optimizer, value):
-    """`value` repeated once per param group, or a list/tuple checked to have one entry per group."""
+    """`value` once per param group, or a list/tuple checked to hold one entry per group."""
     count = len(optimizer.param_groups)
     if isinstance(value, (list, tuple)):
         if len(value) != count:
@@ -102,7 +103,11 @@ def _track_optimizer_step(optimizer):
     step = getattr(optimizer, "step", None)
     if not callable(step) or hasattr(step, "_wrapped_by_lr_sched"):
         return
-    optimizer_ref = weakref.ref(optimizer)
+    try:
+        optimizer_ref = weakref.ref(optimizer)
+    except TypeError:  # no weak-reference support (e.g. SimpleNamespace): the GC breaks the cycle
+        def optimizer_ref():
+            return optimizer
     function = getattr(step, "__func__", None)
     if function is not None and getattr(step, "__self__", None) is optimizer:
         @wraps(function)
@@ -191,8 +196,8 @@ class LRScheduler:
         """Advance one step (`last_epoch += 1`) and write the new lrs into the param groups."""
         if self._step_count == 1:
             self._warn_if_optimizer_not_stepped()
-        self._step_count += 1
         self._update_lr()
+        self._step_count += 1
 
     def _warn_if_optimizer_not_stepped(self):
         step = getattr(self.optimizer, "step", None)

@@ -30,7 +30,8 @@ class CosineAnnealingLR(LRScheduler):
         if self._is_initial:
             return [group["lr"] for group in groups]
         if (self.last_epoch - 1 - self.T_max) % (2 * self.T_max) == 0:
-            return [group["lr"] + (base_lr - self.eta_min) * (1 - math.cos(math.pi / self.T_max)) / 2
+            return [group["lr"]
+                    + (base_lr - self.eta_min) * (1 - math.cos(math.pi / self.T_max)) / 2
                     for base_lr, group in zip(self.base_lrs, groups)]
         return [(1 + math.cos(math.pi * self.last_epoch / self.T_max))
                 / (1 + math.cos(math.pi * (self.last_epoch - 1) / self.T_max))
@@ -76,7 +77,6 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         """Advance one step, or (with `epoch`, may be fractional) jump to that epoch."""
         if self._step_count == 1:
             self._warn_if_optimizer_not_stepped()
-        self._step_count += 1
         if epoch is None and self.last_epoch < 0:
             epoch = 0
         if epoch is None:
@@ -99,3 +99,4 @@ class CosineAnnealingWarmRestarts(LRScheduler):
             self.T_cur = epoch
         self.last_epoch = math.floor(epoch)
         self._write_lrs(self._compute_lr(closed_form=False))
+        self._step_count += 1

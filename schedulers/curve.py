@@ -39,7 +39,8 @@ def lr_curve(make_scheduler, steps, base_lrs=(1.0,)):
     if isinstance(scheduler, ReduceLROnPlateau):
         raise TypeError("lr_curve cannot drive ReduceLROnPlateau: its steps need a metric")
     if not isinstance(scheduler, LRScheduler):
-        raise TypeError(f"make_scheduler must return an LRScheduler, got {type(scheduler).__name__}")
+        raise TypeError(
+            f"make_scheduler must return an LRScheduler, got {type(scheduler).__name__}")
     curve = np.empty((steps, len(base_lrs)), dtype=np.float64)
     for t in range(steps):
         if t > 0:

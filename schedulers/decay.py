@@ -99,7 +99,7 @@ class ConstantLR(LRScheduler):
 
 
 class LinearLR(LRScheduler):
-    """lr_t = base_lr * (start_factor + (end_factor - start_factor) * min(t, total_iters) / total_iters).
+    """lr_t = base_lr * (start_factor + (end_factor - start_factor) * min(t, T) / T), T = total_iters.
 
     The factor moves linearly from start_factor to end_factor over total_iters steps, then stays.
     """
@@ -155,7 +155,7 @@ class ExponentialLR(LRScheduler):
 
 
 class PolynomialLR(LRScheduler):
-    """lr_t = base_lr * (1 - min(t, total_iters) / total_iters) ** power   (0 from total_iters on)."""
+    """lr_t = base_lr * (1 - min(t, T) / T) ** power, T = total_iters   (0 from T on)."""
 
     def __init__(self, optimizer, total_iters=5, power=1.0, last_epoch=-1):
         check_positive_int("total_iters", total_iters)

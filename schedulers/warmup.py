@@ -19,13 +19,15 @@ def _check_phases(total_name, total, **phases):
     for name, value in phases.items():
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise ValueError(f"{name} must be an int >= 0, got {value!r}")
-    if sum(phases.values()) > total_steps:
+    if sum(phases.values()) > total:
         parts = " + ".join(f"{name} ({value})" for name, value in phases.items())
         raise ValueError(f"{parts} must not exceed {total_name} ({total})")
 
 
 class GradualWarmupScheduler(LRScheduler):
-    """The notes' method two: lr_t = base_lr * t / warmup_epochs for t < warmup_epochs, then base_lr.
+    """The notes' method two:
+
+        lr_t = base_lr * t / warmup_epochs   for t < warmup_epochs,   base_lr afterwards.
 
     The warm-up starts at lr = 0 (step 0). As in the notes, `total_epochs` only bounds
     `warmup_epochs` (the lr stays at base_lr to the end); step it per epoch as the notes do, or
