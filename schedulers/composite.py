@@ -96,10 +96,14 @@ class SequentialLR(_CompositeState, LRScheduler):
         self.last_epoch += 1
         index = bisect_right(self._milestones, self.last_epoch)
         scheduler = self._schedulers[index]
-        if index > 0 and self._milestones[index - 1] == self.last_epoch:
-            scheduler._update_lr(0)
-        else:
-            scheduler.step()
+        try:
+            if index > 0 and self._milestones[index - 1] == self.last_epoch:
+                scheduler._update_lr(0)
+            else:
+                scheduler.step()
+        except Exception:
+            self.last_epoch -= 1
+            raise
         self._last_lr = scheduler.get_last_lr()
 
 

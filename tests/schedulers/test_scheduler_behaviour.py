@@ -188,6 +188,25 @@ def test_a_negative_lr_raises_and_changes_nothing(make_optimizer):
     assert scheduler.state_dict() == before
 
 
+def test_a_failing_child_leaves_sequential_lr_where_it_was(make_optimizer):
+    optimizer = make_optimizer()
+    scheduler = schedulers.SequentialLR(
+        optimizer, [schedulers.ExponentialLR(optimizer, 0.5),
+                    schedulers.LambdaLR(optimizer, lambda epoch: 1.0 - 0.5 * epoch)],
+        milestones=[2])
+    lrs = []
+    for _ in range(4):
+        optimizer.step()
+        scheduler.step()
+        lrs.append(optimizer.lrs()[0])
+    assert lrs == [0.025, 0.05, 0.025, 0.0]  # ExponentialLR, then LambdaLR from its step 0
+    optimizer.step()
+    with pytest.raises(ValueError, match="LambdaLR computed learning rate -0.025"):
+        scheduler.step()
+    assert scheduler.last_epoch == 4 and scheduler._schedulers[1].last_epoch == 2
+    assert optimizer.lrs() == [0.0, 0.0]
+
+
 def test_nan_lrs_are_rejected_too(make_optimizer):
     optimizer = make_optimizer()
     scheduler = schedulers.MultiplicativeLR(optimizer, lambda epoch: float("nan"))
