@@ -23,13 +23,12 @@ class Adagrad(Optimizer):
 
     State per parameter: "step" (t) and "sum" (s).
 
-    Relation to the course seeds. The seeds write the update as eta / sqrt(s + eps) * g
-    (eps *inside* the square root, eps ~ 1e-6..1e-7) or eta * g / (sqrt(s) + eps); torch
-    (and this class) adds eps *outside*, after the root, with eps = 1e-10. The two agree
-    whenever s >> eps; inside the root eps caps the first steps at g / sqrt(eps) instead
-    of g / eps. The seeds' form is sqrt(s + eps_in); since sqrt(s + eps_in) <= sqrt(s) +
-    sqrt(eps_in), eps = sqrt(eps_in) here is the closest outside-the-root equivalent.
-    `lr_decay` (not in the seeds) additionally shrinks lr as 1 / (1 + (t - 1) * lr_decay).
+    Relation to the course seeds. Seed 000's code is this update (eps outside the root,
+    lr_decay = 0). Seed 004 puts eps *inside* the root, eta * g / sqrt(s + eps_in) with
+    eps_in = 1e-7. The two agree whenever s >> eps; with eps = sqrt(eps_in) they also
+    agree as s -> 0 (both cap the step at g / sqrt(eps_in)) and in between differ by at
+    most a factor sqrt(2). `lr_decay` (torch's addition) shrinks lr as
+    1 / (1 + (t - 1) * lr_decay).
     `initial_accumulator_value` is read from each parameter's group (torch reads the
     constructor's value for every group; the two agree unless a group overrides it).
 

@@ -40,12 +40,21 @@ The hooks, called by `step()` for every parameter that has a gradient:
 - `update(param, grad, state, group)`: the plain-numpy reference update. `param` is the
   parameter's array (any shape, possibly non-contiguous or 0-d): modify it and the state
   arrays in place (`-=`, `*=`, `[...] =`); never modify `grad` (it belongs to the caller).
-- `update_numba(param, grad, state, group)` (optional): the fast path, usually computing
-  the scalar coefficients and calling `kernels.run_kernel(my_kernel, writes, reads,
-  scalars)`. Defining it makes `backend="numba"` available and the default.
+- `update_numba(param, grad, state, group)` (optional): the fast path. It computes the
+  scalar coefficients in Python (lr, 1 - beta, bias corrections: exactly the Python
+  floats the numpy update uses) and calls
+  `kernels.run_kernel(my_kernel, param, grad, (state arrays...), (scalars...))`, where
+  `my_kernel(param, grad, *states, *scalars)` is a `@kernel` loop
+  `for i in prange(param.size):` over flat arrays doing the same arithmetic in the same
+  order as `update` (then float32 and float64 results are bit for bit the numpy ones).
+  Options are bool arguments of the one kernel, not separate kernels: each kernel then
+  compiles just twice (float32, float64), which keeps the test suite's cold start fast.
+  Defining `update_numba` makes `backend="numba"` available and the default.
 - `check_hyperparameters(group)` (optional): raise ValueError with torch's wording
   ("Invalid learning rate: -1"); called for the defaults, every added param group and
-  every loaded state dict, before anything is changed.
+  every loaded state dict, before anything is changed. Types are checked before it, from
+  the constructor's keyword defaults: a hyperparameter whose default is a bool must be a
+  bool, a number a real number, a tuple a tuple of reals.
 
 For an optimizer of the package itself, one module `optimizers/<name>.py` holds the class,
 its docstring (update formula and how it maps to the course seeds' form), the numpy
@@ -327,8 +336,10 @@ class Optimizer:
                 if param.grad is not None:
                     if set_to_none:
                         param.grad = None
-                    else:
+                    elif isinstance(param.grad, np.ndarray):
                         param.grad[...] = 0
+                    else:  # a numpy scalar (0-d parameter) cannot be zeroed in place
+                        param.grad = np.zeros_like(param.data)
 
     def step(self, closure=None):
         """Update every parameter that has a gradient; return `closure()`'s loss (or None).
@@ -366,12 +377,13 @@ class Optimizer:
                 param = p.data
                 grad = self._checked_grad(param, grad, group_index, param_index)
                 state = self.state.get(p)
-                if not state:
+                fresh = not state
+                if fresh:
                     state = self._new_state(param, group)
                 if "step" in state:
                     state["step"] += 1
                 update(param, grad, state, group)
-                if state:
+                if fresh and state:  # stateless updates (SGD without momentum) store nothing
                     self.state[p] = state
         return loss
 

@@ -44,6 +44,7 @@ from numba import njit
 # few microseconds), so the parallel build takes over from 256 KiB.
 PARALLEL_MIN_BYTES = 2**18
 
+_OPTION_TYPES = (bool, np.bool_)
 _JIT_OPTIONS = dict(cache=True, nogil=True, error_model="numpy")
 
 
@@ -76,10 +77,6 @@ class Kernel:
             twin.__module__ = self.py_func.__module__
             self._parallel = njit(parallel=True, **_JIT_OPTIONS)(twin)
         return self._parallel
-
-    def __call__(self, *args):
-        """Call the serial build directly (arguments exactly as the loop expects)."""
-        return self.serial(*args)
 
     def __repr__(self):
         return f"<kernel {self.__name__}>"
@@ -137,7 +134,7 @@ def run_kernel(update, param, grad, states, scalars):
     # Ints too are cast (momentum=0 is an int): one int64 coefficient would make numba
     # compute a float32 update in float64, and compile another specialisation.
     to_dtype = dtype.type
-    cast = [s if isinstance(s, (bool, np.bool_)) else to_dtype(s) for s in scalars]
+    cast = [s if type(s) in _OPTION_TYPES else to_dtype(s) for s in scalars]
     build = update.parallel if param.nbytes >= PARALLEL_MIN_BYTES else update.serial
     build(flat_param, flat_grad, *flat_states, *cast)
     if param_copied:

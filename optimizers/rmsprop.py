@@ -34,9 +34,9 @@ class RMSprop(Optimizer):
 
     Relation to the course seeds. The seeds' s <- beta * s + (1 - beta) * g * g is v here
     with alpha = beta (the exponentially weighted average of g * g; the seeds use beta =
-    0.9, torch defaults to 0.99). The seeds divide by sqrt(s + eps) (eps inside the root)
-    or by sqrt(s) + eps; torch adds eps outside the root (eps = 1e-8). They agree once
-    v >> eps; eps = sqrt(eps_inside) is the closest equivalent. `centered` (divide by the
+    0.9, torch defaults to 0.99). Seed 000 divides by sqrt(s) + eps as here; seed 004 by
+    sqrt(s + eps_in) (eps inside the root). They agree once v >> eps; eps = sqrt(eps_in)
+    makes them agree as v -> 0 too, within a factor sqrt(2) in between. `centered` (divide by the
     standard deviation instead of the root mean square) and `momentum` (a velocity on the
     scaled step, lr kept outside it as in SGD) are torch's additions.
 

@@ -17,7 +17,8 @@ skips the parameter: no weight decay, no state, no step count).
 To add an optimizer: append rows to CONFIGS -- (name, torch class name, defaults, group-1
 overrides) -- with every option at least once, and re-run. Each row is saved with its
 configuration, so the tests need no change. minigrad's class must have the torch class's
-name. The file must stay small (< 200 KB): ~2.7 KB per row.
+name; an optimizer torch lacks (Lion) needs a torch implementation here to record it.
+The file must stay small (< 200 KB): ~4 KB per row.
 """
 
 import json
