@@ -1,0 +1,64 @@
+"""Shared helper for the example tests: run a script of examples/ and read back its JSON.
+
+    def test_something(run_example):
+        result = run_example("airfoil_d2l", "--only", "adam")   # --quick is always passed
+        assert ...result["checks"]...
+
+The script runs as users run it -- ``python examples/<name>.py --quick --out TMP --json
+TMP/<name>.json`` in a subprocess, from the repository root, with the Agg backend -- so the
+test exercises the command line, the printing and the figure saving, not just functions.
+A script that exits non-zero fails the test with its stdout and stderr in the message.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLES = REPO / "examples"
+
+
+def run_script(script, args, timeout=120):
+    """Run ``examples/<script>`` with ``args`` from the repo root; return the CompletedProcess."""
+    env = dict(os.environ, MPLBACKEND="Agg")
+    return subprocess.run(
+        [sys.executable, str(EXAMPLES / script), *args],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout,
+    )
+
+
+@pytest.fixture
+def run_example(tmp_path):
+    """``run_example(name, *args)`` -> the parsed JSON of ``examples/<name>.py --quick *args``.
+
+    Added keys: ``result["_checks"]`` maps each check's name to its entry of
+    ``result["checks"]``; figures go to a fresh temporary folder ``result["_out"]`` (a Path);
+    the script's stdout is ``result["_stdout"]``, for tests of the printed lines.
+    """
+
+    def run(name, *args):
+        out = tmp_path / name
+        json_path = out / f"{name}.json"
+        completed = run_script(
+            f"{name}.py", ["--quick", "--out", str(out), "--json", str(json_path), *args]
+        )
+        if completed.returncode != 0:
+            pytest.fail(
+                f"examples/{name}.py exited with {completed.returncode}\n"
+                f"--- stdout ---\n{completed.stdout}\n--- stderr ---\n{completed.stderr}"
+            )
+        result = json.loads(json_path.read_text())
+        names = [entry["name"] for entry in result.get("checks", [])]
+        if len(set(names)) != len(names):
+            pytest.fail(f"examples/{name}.py has duplicate check names: {names}")
+        result["_checks"] = {entry["name"]: entry for entry in result.get("checks", [])}
+        result["_out"] = out
+        result["_stdout"] = completed.stdout
+        return result
+
+    return run
+
