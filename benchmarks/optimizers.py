@@ -1,0 +1,351 @@
+"""Optimizer speed: one step of Adam, SGD (momentum 0.9) and Adagrad on a float32 parameter.
+
+For every optimizer and size (1e3 ... 1e7 elements) this measures, in the same run:
+
+- numba: minigrad's default backend (`backend="numba"`), compile excluded (warm-up);
+- numpy: the plain-numpy reference update (`backend="numpy"`);
+- torch: `torch.optim` with foreach=False ("for-loop"), foreach=True and fused=True
+  (where torch supports it on CPU), when torch is importable; torch uses as many threads
+  as the machine has cores (torch.set_num_threads), and "torch best" is the fastest;
+- floor: the bytes a step must move over the machine's copy bandwidth.
+
+Bytes per element and step, float32 (4 bytes): every array the update reads is read once
+and every array it writes is written once, nothing else:
+    Adam:         read p, g, m, v;  write p, m, v   -> 7 * 4 = 28
+    SGD momentum: read p, g, b;     write p, b      -> 5 * 4 = 20
+    Adagrad:      read p, g, s;     write p, s      -> 5 * 4 = 20
+Copy bandwidth is (read + write bytes) / time of copying one array into another, the two
+together as large as the step's arrays (Adam: 4 arrays of n, so a copy of 2n elements),
+so the data sits in the same level of the memory hierarchy (L2, L3 or DRAM) as the
+step's: the best of `np.copyto`, a serial numba loop and a `prange` numba loop.
+The floor is the step's bytes / that bandwidth.
+
+Times are medians over samples; each sample times enough consecutive steps to last
+about a millisecond (many steps at small sizes, one at large ones), and the variants of
+one row are sampled in turn (round-robin), so a busy neighbour process slows them alike.
+Prints a table and writes it as JSON (default out/bench_optimizers.json). Asserts
+nothing: the targets are listed in benchmarks/README.md.
+
+Usage (the numba/numpy columns need minigrad's packages on the path; the torch columns a
+python with torch):
+    PYTHONPATH=. python3 benchmarks/optimizers.py [--sizes 1e3,1e5] [--repeat 21] [--quick]
+    .venv/bin/python benchmarks/optimizers.py          # without torch: no torch columns
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from numba import njit, prange
+
+# This file is itself named optimizers.py: drop its own directory from the import path
+# so that `import optimizers` finds minigrad's package, not this script.
+_HERE = str(Path(__file__).resolve().parent)
+sys.path[:] = [p for p in sys.path if str(Path(p or ".").resolve()) != _HERE]
+
+import optimizers  # noqa: E402
+
+try:
+    import torch
+except ImportError:
+    torch = None
+
+DTYPE = np.float32
+ITEMSIZE = np.dtype(DTYPE).itemsize
+DEFAULT_SIZES = (10**3, 10**4, 10**5, 10**6, 10**7)
+SAMPLE_SECONDS = 1e-3
+
+
+class Param:
+    """The smallest thing an optimizer updates: `.data` and `.grad` numpy arrays."""
+
+    def __init__(self, data, grad):
+        self.data = data
+        self.grad = grad
+
+
+# name -> (optimizer name in `optimizers`, its keyword arguments (also torch's),
+#          arrays read, arrays written)
+CASES = {
+    "Adam": ("Adam", {"lr": 1e-3}, ("p", "g", "m", "v"), ("p", "m", "v")),
+    "SGD momentum": ("SGD", {"lr": 1e-3, "momentum": 0.9}, ("p", "g", "b"), ("p", "b")),
+    "Adagrad": ("Adagrad", {"lr": 1e-2}, ("p", "g", "s"), ("p", "s")),
+}
+
+TORCH_VARIANTS = {
+    "for-loop": {"foreach": False},
+    "foreach": {"foreach": True},
+    "fused": {"fused": True},
+}
+
+
+def bytes_per_element(case):
+    _, _, reads, writes = CASES[case]
+    return (len(reads) + len(writes)) * ITEMSIZE
+
+
+def working_set_arrays(case):
+    _, _, reads, writes = CASES[case]
+    return len(set(reads) | set(writes))
+
+
+def median_seconds(functions, repeat):
+    """Median seconds per call of each function, sampled round-robin.
+
+    Each function is warmed up (numba compiles, caches fill), then timed in samples of
+    `number` consecutive calls, `number` chosen so a sample lasts ~SAMPLE_SECONDS.
+    """
+    numbers = {}
+    for name, function in functions.items():
+        for _ in range(3):
+            function()
+        start = time.perf_counter()
+        function()
+        once = time.perf_counter() - start
+        numbers[name] = max(1, int(SAMPLE_SECONDS / max(once, 1e-9)))
+    samples = {name: [] for name in functions}
+    for _ in range(repeat):
+        for name, function in functions.items():
+            number = numbers[name]
+            start = time.perf_counter()
+            for _ in range(number):
+                function()
+            samples[name].append((time.perf_counter() - start) / number)
+    return {name: statistics.median(times) for name, times in samples.items()}
+
+
+# ------------------------------------------------------------------ bandwidth
+@njit(cache=True, nogil=True)
+def _copy_serial(dst, src):
+    for i in range(src.size):
+        dst[i] = src[i]
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _copy_parallel(dst, src):
+    for i in prange(src.size):
+        dst[i] = src[i]
+
+
+def copy_bandwidth(n, repeat):
+    """Copy bandwidth (read + write bytes per second) copying n elements into n others.
+
+    Returns {"np.copyto": B/s, "numba serial": B/s, "numba parallel": B/s}.
+    """
+    src = np.random.default_rng(1).standard_normal(n).astype(DTYPE)
+    dst = np.zeros_like(src)
+    times = median_seconds(
+        {
+            "np.copyto": lambda: np.copyto(dst, src),
+            "numba serial": lambda: _copy_serial(dst, src),
+            "numba parallel": lambda: _copy_parallel(dst, src),
+        },
+        repeat,
+    )
+    return {name: 2 * n * ITEMSIZE / seconds for name, seconds in times.items()}
+
+
+# ------------------------------------------------------------------ optimizers
+def minigrad_step(case, backend, data, grad):
+    class_name, kwargs, _, _ = CASES[case]
+    param = Param(data.copy(), grad)
+    optimizer = getattr(optimizers, class_name)([param], backend=backend, **kwargs)
+    return optimizer.step
+
+
+def torch_step(case, variant, data, grad):
+    """A torch optimizer's step, or None when torch does not support the variant here."""
+    class_name, kwargs, _, _ = CASES[case]
+    param = torch.nn.Parameter(torch.from_numpy(data.copy()))
+    param.grad = torch.from_numpy(grad.copy())
+    try:
+        optimizer = getattr(torch.optim, class_name)(
+            [param], **kwargs, **TORCH_VARIANTS[variant]
+        )
+        optimizer.step()
+    except (RuntimeError, ValueError, TypeError):
+        return None
+    return optimizer.step
+
+
+def measure_row(case, n, repeat):
+    rng = np.random.default_rng(0)
+    data = rng.standard_normal(n).astype(DTYPE)
+    grad = rng.standard_normal(n).astype(DTYPE)
+    functions = {}
+    if hasattr(optimizers, CASES[case][0]):
+        functions["numba"] = minigrad_step(case, "numba", data, grad)
+        functions["numpy"] = minigrad_step(case, "numpy", data, grad)
+    if torch is not None:
+        for variant in TORCH_VARIANTS:
+            step = torch_step(case, variant, data, grad)
+            if step is not None:
+                functions["torch " + variant] = step
+    times = median_seconds(functions, repeat)
+    row = {"optimizer": case, "n": n, "bytes": bytes_per_element(case) * n}
+    row.update({name: times.get(name) for name in ("numba", "numpy")})
+    row["torch"] = {v: times.get("torch " + v) for v in TORCH_VARIANTS}
+    torch_times = {v: t for v, t in row["torch"].items() if t is not None}
+    row["torch_best_variant"] = min(torch_times, key=torch_times.get) if torch_times else None
+    row["torch_best"] = torch_times[row["torch_best_variant"]] if torch_times else None
+    return row
+
+
+def ratio(a, b):
+    return a / b if a is not None and b is not None else None
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def fmt_time(seconds):
+    if seconds is None:
+        return "-"
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.1f}us"
+    return f"{seconds * 1e3:.2f}ms"
+
+
+def fmt_ratio(value):
+    return "-" if value is None else f"{value:.2f}"
+
+
+def print_table(rows):
+    header = (
+        f"{'optimizer':<13}{'n':>9}{'bytes':>8}{'floor':>10}{'numba':>10}{'numpy':>10}"
+        f"{'t.loop':>10}{'t.forea':>10}{'t.fused':>10}  {'best':<8}"
+        f"{'nb/torch':>9}{'np/nb':>7}{'nb/floor':>9}"
+    )
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        print(
+            f"{row['optimizer']:<13}{row['n']:>9.0e}{row['bytes'] // row['n']:>6}/e"
+            f"{fmt_time(row['floor']):>10}{fmt_time(row['numba']):>10}"
+            f"{fmt_time(row['numpy']):>10}"
+            + "".join(f"{fmt_time(row['torch'][v]):>10}" for v in TORCH_VARIANTS)
+            + f"  {row['torch_best_variant'] or '-':<8}"
+            f"{fmt_ratio(row['numba/torch_best']):>9}{fmt_ratio(row['numpy/numba']):>7}"
+            f"{fmt_ratio(row['numba/floor']):>9}"
+        )
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default=None,
+                        help="comma-separated element counts, e.g. 1e3,1e5 (default 1e3..1e7)")
+    parser.add_argument("--repeat", type=int, default=None,
+                        help="samples per measurement at sizes <= 1e5 (default 21; a third "
+                             "of it, at least 5, above)")
+    parser.add_argument("--quick", action="store_true",
+                        help="sizes 1e3,1e5,1e6 and 5 samples: a smoke run")
+    parser.add_argument("--out", default="out/bench_optimizers.json", help="JSON output path")
+    args = parser.parse_args(argv)
+
+    if args.sizes:
+        sizes = [int(float(s)) for s in args.sizes.split(",")]
+    else:
+        sizes = [10**3, 10**5, 10**6] if args.quick else list(DEFAULT_SIZES)
+    repeat = args.repeat or (5 if args.quick else 21)
+    cores = os.cpu_count()
+    if torch is not None:
+        torch.set_num_threads(cores)
+
+    facts = {
+        "cpu": cpu_model(),
+        "cores": cores,
+        "python": sys.version.split()[0],
+        "numpy": np.__version__,
+        "numba": __import__("numba").__version__,
+        "torch": torch.__version__ if torch is not None else None,
+        "torch_threads": torch.get_num_threads() if torch is not None else None,
+        "dtype": np.dtype(DTYPE).name,
+        "loadavg_before": os.getloadavg(),
+    }
+    print(f"CPU: {facts['cpu']}, {cores} cores; python {facts['python']}, numpy "
+          f"{facts['numpy']}, numba {facts['numba']}, torch {facts['torch'] or 'absent'}"
+          + (f" ({facts['torch_threads']} threads)" if torch is not None else ""))
+    print(f"load average before: {facts['loadavg_before'][0]:.2f}")
+    missing = [c for c, (name, *_) in CASES.items() if not hasattr(optimizers, name)]
+    if missing:
+        print(f"not in this minigrad (numba/numpy columns empty): {', '.join(missing)}")
+    if torch is None:
+        print("torch not importable: no torch columns")
+    for case in CASES:
+        _, _, reads, writes = CASES[case]
+        print(f"{case}: reads {','.join(reads)} + writes {','.join(writes)} = "
+              f"{len(reads) + len(writes)} x {ITEMSIZE} = {bytes_per_element(case)} bytes/element")
+
+    # Bandwidth per size, copying within as much memory as each optimizer's step touches.
+    bandwidth = {}
+    for n in sizes:
+        for arrays in sorted({working_set_arrays(c) for c in CASES}):
+            samples = repeat if n <= 10**5 else max(5, repeat // 3)
+            bandwidth[(n, arrays)] = copy_bandwidth(n * arrays // 2, samples)
+    largest = max(sizes)
+    print(f"copy bandwidth (read+write), GB/s, copying {largest * 2:.0e} float32 "
+          "(Adam's 4 arrays' memory at the largest size): " + ", ".join(
+              f"{name} {bw / 1e9:.1f}"
+              for name, bw in bandwidth[(largest, working_set_arrays("Adam"))].items()))
+    print()
+
+    rows = []
+    for case in CASES:
+        for n in sizes:
+            samples = repeat if n <= 10**5 else max(5, repeat // 3)
+            row = measure_row(case, n, samples)
+            copies = bandwidth[(n, working_set_arrays(case))]
+            row["copy_bandwidth"] = copies
+            row["floor"] = row["bytes"] / max(copies.values())
+            row["numba/torch_best"] = ratio(row["numba"], row["torch_best"])
+            row["numpy/numba"] = ratio(row["numpy"], row["numba"])
+            row["numba/floor"] = ratio(row["numba"], row["floor"])
+            rows.append(row)
+    facts["loadavg_after"] = os.getloadavg()
+    print_table(rows)
+    print(f"load average after: {facts['loadavg_after'][0]:.2f}. Times are medians per step; "
+          "t.* = torch for-loop / foreach / fused; best = fastest torch variant.")
+
+    targets = []
+    for row in rows:
+        if row["numba/torch_best"] is not None:
+            targets.append({"target": f"{row['optimizer']} {row['n']:.0e}: numba/torch_best <= 1.0",
+                            "value": row["numba/torch_best"],
+                            "met": row["numba/torch_best"] <= 1.0})
+        if row["n"] == 10**5 and row["numpy/numba"] is not None:
+            targets.append({"target": f"{row['optimizer']} 1e+05: numpy/numba >= 5",
+                            "value": row["numpy/numba"], "met": row["numpy/numba"] >= 5})
+        if row["optimizer"] == "Adam" and row["n"] == 10**7 and row["numba/floor"] is not None:
+            targets.append({"target": "Adam 1e+07: numba/floor <= 1.3",
+                            "value": row["numba/floor"], "met": row["numba/floor"] <= 1.3})
+    missed = [t for t in targets if not t["met"]]
+    print(f"targets: {len(targets) - len(missed)} of {len(targets)} met"
+          + "".join(f"\n  missed: {t['target']} (measured {t['value']:.2f})" for t in missed))
+
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({
+        "machine": facts,
+        "bytes_per_element": {c: bytes_per_element(c) for c in CASES},
+        "rows": rows,
+        "targets": targets,
+    }, indent=2))
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
