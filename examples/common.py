@@ -16,9 +16,11 @@ A script does::
     fig, ax = run.figure()
     ...
     run.save(fig, "ewa_temperature.png")
+    run.check("last value, beta 0.9", ours=1.23, source=None, expected="finite", ok=True)
     run.finish({"beta_0.9_last": 1.23})
 
 ``Run.finish`` writes the JSON (if asked), and shows the windows when ``--show`` was given.
+``Run.check`` collects the JSON's ``"checks"`` list, which examples/run_all.py puts in REPORT.md.
 """
 
 import argparse
@@ -79,6 +81,7 @@ class Run:
         self.out = Path(args.out)
         self.out.mkdir(parents=True, exist_ok=True)
         self.figures = []
+        self.checks = []
         minigrad.manual_seed(args.seed)
         self.rng = np.random.default_rng(args.seed)
 
@@ -96,10 +99,27 @@ class Run:
             plt.close(fig)
         return path
 
+    def check(self, name, ours, source, expected, ok):
+        """Record one comparison for the JSON's ``"checks"`` list and return ``ok``.
+
+        name: what is compared; ours: our number (or label); source: the source's printed
+        number, or None where it printed none; expected: the criterion in words ("in
+        [0.2417, 0.256]"); ok: whether ``ours`` meets it -- computed by the caller, never a
+        literal.
+        """
+        ok = bool(ok)
+        self.checks.append(
+            {"name": name, "ours": ours, "source": source, "expected": expected, "ok": ok}
+        )
+        return ok
+
     def finish(self, results):
-        """Write ``results`` (plus the figure paths) to --json if given; show windows if --show."""
+        """Write ``results`` (plus the figure paths and the recorded checks) to --json if
+        given; show windows if --show."""
         results = dict(results)
         results.setdefault("figures", self.figures)
+        if self.checks:
+            results.setdefault("checks", self.checks)
         if self.args.json:
             json_path = Path(self.args.json)
             if json_path.parent and not json_path.parent.exists():
