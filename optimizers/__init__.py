@@ -7,6 +7,7 @@ formula, and a numba kernel (the default). `optimizers.base` explains how to add
 
 from .adadelta import Adadelta
 from .adagrad import Adagrad
+from .adam import Adam
 from .base import Optimizer
 from .registry import available, create, register
 from .rmsprop import RMSprop
@@ -18,6 +19,7 @@ __all__ = [
     "Adagrad",
     "RMSprop",
     "Adadelta",
+    "Adam",
     "available",
     "create",
     "register",
@@ -27,3 +29,4 @@ register("sgd", SGD)
 register("adagrad", Adagrad)
 register("rmsprop", RMSprop)
 register("adadelta", Adadelta)
+register("adam", Adam)

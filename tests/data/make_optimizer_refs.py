@@ -27,6 +27,10 @@ import os
 import numpy as np
 import torch
 
+# torch keeps scalar optimizer state (NAdam's mu_product, the step counts) in the default
+# dtype; float64 makes it the float64 Python number minigrad keeps.
+torch.set_default_dtype(torch.float64)
+
 STEPS = 30
 SHAPES = [(2, 3), (), (4,)]
 NONE_GRADS = [(4, 1), (0, 2), (1, 2)]  # (step, parameter index)
@@ -62,6 +66,16 @@ CONFIGS = [
      dict(lr=0.5, rho=0.95, eps=1e-5, weight_decay=0.1), dict(lr=2.0, weight_decay=0.0)),
     ("adadelta_maximize", "Adadelta", dict(lr=1.0, maximize=True, weight_decay=0.01),
      dict(lr=0.5)),
+    ("adam_default", "Adam", dict(lr=0.01), dict(lr=0.03)),
+    ("adam_betas_eps_weight_decay", "Adam",
+     dict(lr=0.02, betas=(0.8, 0.99), eps=1e-3, weight_decay=0.1),
+     dict(lr=0.01, weight_decay=0.0)),
+    ("adam_amsgrad", "Adam", dict(lr=0.02, amsgrad=True), dict(lr=0.05)),
+    ("adam_maximize", "Adam", dict(lr=0.01, maximize=True, weight_decay=0.01, amsgrad=True),
+     dict(lr=0.02)),
+    ("adam_decoupled_weight_decay", "Adam",
+     dict(lr=0.02, weight_decay=0.1, decoupled_weight_decay=True),
+     dict(lr=0.01, weight_decay=0.5)),
 ]
 
 

@@ -81,6 +81,17 @@ OPTIONS = {
         },
         _always,
     ),
+    "adam": (
+        {
+            "lr": [0.01],
+            "betas": [(0.9, 0.99)],
+            "weight_decay": [0, 0.1],
+            "amsgrad": [False, True],
+            "decoupled_weight_decay": [False, True],
+            "maximize": [False, True],
+        },
+        _always,
+    ),
 }
 
 FULL_STATE = {
@@ -88,6 +99,7 @@ FULL_STATE = {
     "adagrad": dict(lr=0.1, lr_decay=0.01, initial_accumulator_value=0.1, weight_decay=0.1),
     "rmsprop": dict(lr=0.01, momentum=0.9, centered=True, weight_decay=0.1),
     "adadelta": dict(lr=0.5, weight_decay=0.1),
+    "adam": dict(lr=0.01, amsgrad=True, weight_decay=0.1),
 }
 
 # name -> (hyperparameters, the Rosenbrock value the optimizer must reach within 2,000
@@ -97,6 +109,7 @@ CONVERGENCE = {
     "adagrad": (dict(lr=1.5), 0.02),
     "rmsprop": (dict(lr=5e-3), 0.02),
     "adadelta": (dict(lr=1.0), 0.5),
+    "adam": (dict(lr=0.05), 1e-8),
 }
 
 # (name, constructor hyperparameters, exception type, exact message)
@@ -125,6 +138,16 @@ INVALID_HYPERPARAMETERS = [
     ("adadelta", dict(rho=1.5), ValueError, "Invalid rho value: 1.5"),
     ("adadelta", dict(eps=-1), ValueError, "Invalid epsilon value: -1"),
     ("adadelta", dict(weight_decay=-1), ValueError, "Invalid weight_decay value: -1"),
+    ("adam", dict(lr=-1), ValueError, "Invalid learning rate: -1"),
+    ("adam", dict(eps=-1e-8), ValueError, "Invalid epsilon value: -1e-08"),
+    ("adam", dict(betas=(1.0, 0.999)), ValueError, "Invalid beta parameter at index 0: 1.0"),
+    ("adam", dict(betas=(0.9, -0.1)), ValueError, "Invalid beta parameter at index 1: -0.1"),
+    ("adam", dict(weight_decay=-1), ValueError, "Invalid weight_decay value: -1"),
+    ("adam", dict(betas=(0.9,)), TypeError,
+     "betas must be a tuple of 2 real numbers, but got (0.9,)"),
+    ("adam", dict(amsgrad=1), TypeError, "amsgrad must be True or False, but got 1"),
+    ("adam", dict(decoupled_weight_decay="yes"), TypeError,
+     "decoupled_weight_decay must be True or False, but got 'yes'"),
 ]
 
 

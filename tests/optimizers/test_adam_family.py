@@ -1,0 +1,92 @@
+"""Closed forms of the Adam family: first steps computed by hand, and family relations."""
+
+import numpy as np
+import pytest
+
+import optimizers
+from optimizer_cases import Param
+
+BACKENDS = ["numba", "numpy"]
+START = np.array([1.0, -2.0, 3.0, 0.5])
+GRAD = np.array([0.5, -4.0, 1e-3, 250.0])  # magnitudes over five decades
+
+
+def first_step(optimizer_class, backend, start=START, **hyperparameters):
+    p = Param(start.copy())
+    p.grad = GRAD.copy()
+    optimizer_class([p], backend=backend, **hyperparameters).step()
+    return p.data
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_adam_first_step_moves_every_coordinate_by_lr(backend):
+    """m1 = (1 - b1) g and v1 = (1 - b2) g^2, bias-corrected to g and g^2: a step of lr * g / |g|."""
+    moved = START - first_step(optimizers.Adam, backend, lr=0.01, eps=0.0)
+    np.testing.assert_allclose(moved, 0.01 * np.sign(GRAD), rtol=1e-12)
+    # with the default eps the step is lr * |g| / (|g| + eps): short by eps / |g| relative
+    moved = START - first_step(optimizers.Adam, backend, lr=0.01)
+    np.testing.assert_allclose(moved, 0.01 * GRAD / (np.abs(GRAD) + 1e-8), rtol=1e-12)
+    assert abs(moved[2]) < 0.01 * (1 - 0.9e-5)  # g = 1e-3: eps / |g| = 1e-5 shows
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_adam_first_step_with_coupled_and_decoupled_weight_decay(backend):
+    """L2 (coupled) decay only changes g, so the first step is still lr * sign(g + wd p);
+    decoupled decay shrinks p first: p (1 - lr wd) - lr sign(g)."""
+    lr, wd, start = 0.01, 300.0, -START  # g + wd p has the opposite sign of g at 0, 1, 2
+    direction = np.sign(GRAD + wd * start)
+    assert list(direction) == [-1, 1, -1, 1]
+    coupled = first_step(optimizers.Adam, backend, start, lr=lr, eps=0.0, weight_decay=wd)
+    np.testing.assert_allclose(start - coupled, lr * direction, rtol=1e-12)
+    wd = 10.0
+    decoupled = first_step(optimizers.Adam, backend, start, lr=lr, eps=0.0, weight_decay=wd,
+                           decoupled_weight_decay=True)
+    np.testing.assert_allclose(decoupled, start * (1 - lr * wd) - lr * np.sign(GRAD), rtol=1e-12)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_adam_second_step_by_hand(backend):
+    """Two steps of the formula written out with m_hat and v_hat (seed 001's form)."""
+    lr, (b1, b2), eps = 0.1, (0.8, 0.9), 1e-3
+    grads = [np.array([1.0, -2.0]), np.array([3.0, 0.5])]
+    p = Param(np.array([0.0, 1.0]))
+    optimizer = optimizers.Adam([p], lr=lr, betas=(b1, b2), eps=eps, backend=backend)
+    expected, m, v = p.data.copy(), 0.0, 0.0
+    for t, g in enumerate(grads, start=1):
+        p.grad = g
+        optimizer.step()
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        expected = expected - lr * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps)
+    np.testing.assert_allclose(p.data, expected, rtol=1e-13)
+    state = optimizer.state[p]
+    assert state["step"] == 2
+    np.testing.assert_allclose(state["exp_avg"], m, rtol=1e-14)
+    np.testing.assert_allclose(state["exp_avg_sq"], v, rtol=1e-14)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_amsgrad_divides_by_the_largest_second_moment_so_far(backend):
+    """A big gradient then small ones: v decays, v_max keeps the peak and the steps shrink."""
+    grads = [np.array([10.0]), np.array([0.1]), np.array([0.1])]
+    runs = {}
+    for amsgrad in (False, True):
+        p = Param(np.array([0.0]))
+        optimizer = optimizers.Adam([p], lr=0.1, betas=(0.0, 0.5), eps=0.0, amsgrad=amsgrad,
+                                    backend=backend)
+        for g in grads:
+            p.grad = g
+            optimizer.step()
+        runs[amsgrad] = (p.data.copy(), optimizer.state[p])
+    state = runs[True][1]
+    # b1 = 0 makes m = g and 1 - b1^t = 1; v = 50, 25.005, 12.5075 while v_max stays 50
+    np.testing.assert_allclose(state["exp_avg_sq"], [12.5075], rtol=1e-14)
+    np.testing.assert_allclose(state["max_exp_avg_sq"], [50.0], rtol=1e-14)
+    bc2_sqrt = np.sqrt(1 - 0.5 ** np.arange(1, 4))
+    g = np.array([10.0, 0.1, 0.1])
+    ams = -np.sum(0.1 * g / (np.sqrt([50.0, 50.0, 50.0]) / bc2_sqrt))
+    plain = -np.sum(0.1 * g / (np.sqrt([50.0, 25.005, 12.5075]) / bc2_sqrt))
+    np.testing.assert_allclose(runs[True][0], [ams], rtol=1e-13)
+    np.testing.assert_allclose(runs[False][0], [plain], rtol=1e-13)
+    assert abs(ams) < abs(plain)
+    assert "max_exp_avg_sq" not in runs[False][1]
