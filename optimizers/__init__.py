@@ -8,6 +8,7 @@ formula, and a numba kernel (the default). `optimizers.base` explains how to add
 from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam
+from .adamw import AdamW
 from .base import Optimizer
 from .registry import available, create, register
 from .rmsprop import RMSprop
@@ -20,6 +21,7 @@ __all__ = [
     "RMSprop",
     "Adadelta",
     "Adam",
+    "AdamW",
     "available",
     "create",
     "register",
@@ -30,3 +32,4 @@ register("adagrad", Adagrad)
 register("rmsprop", RMSprop)
 register("adadelta", Adadelta)
 register("adam", Adam)
+register("adamw", AdamW)

@@ -76,6 +76,10 @@ CONFIGS = [
     ("adam_decoupled_weight_decay", "Adam",
      dict(lr=0.02, weight_decay=0.1, decoupled_weight_decay=True),
      dict(lr=0.01, weight_decay=0.5)),
+    ("adamw_default", "AdamW", dict(lr=0.02), dict(lr=0.05, weight_decay=0.3)),
+    ("adamw_amsgrad_maximize", "AdamW",
+     dict(lr=0.01, betas=(0.85, 0.95), amsgrad=True, maximize=True, weight_decay=0.05),
+     dict(lr=0.02)),
 ]
 
 

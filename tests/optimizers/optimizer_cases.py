@@ -92,6 +92,15 @@ OPTIONS = {
         },
         _always,
     ),
+    "adamw": (
+        {
+            "lr": [0.01],
+            "weight_decay": [0, 0.1],
+            "amsgrad": [False, True],
+            "maximize": [False, True],
+        },
+        _always,
+    ),
 }
 
 FULL_STATE = {
@@ -100,6 +109,7 @@ FULL_STATE = {
     "rmsprop": dict(lr=0.01, momentum=0.9, centered=True, weight_decay=0.1),
     "adadelta": dict(lr=0.5, weight_decay=0.1),
     "adam": dict(lr=0.01, amsgrad=True, weight_decay=0.1),
+    "adamw": dict(lr=0.01, amsgrad=True),
 }
 
 # name -> (hyperparameters, the Rosenbrock value the optimizer must reach within 2,000
@@ -110,6 +120,7 @@ CONVERGENCE = {
     "rmsprop": (dict(lr=5e-3), 0.02),
     "adadelta": (dict(lr=1.0), 0.5),
     "adam": (dict(lr=0.05), 1e-8),
+    "adamw": (dict(lr=0.05), 2e-3),
 }
 
 # (name, constructor hyperparameters, exception type, exact message)
@@ -148,6 +159,11 @@ INVALID_HYPERPARAMETERS = [
     ("adam", dict(amsgrad=1), TypeError, "amsgrad must be True or False, but got 1"),
     ("adam", dict(decoupled_weight_decay="yes"), TypeError,
      "decoupled_weight_decay must be True or False, but got 'yes'"),
+    ("adamw", dict(lr=-0.5), ValueError, "Invalid learning rate: -0.5"),
+    ("adamw", dict(eps=-1), ValueError, "Invalid epsilon value: -1"),
+    ("adamw", dict(betas=(-0.1, 0.999)), ValueError, "Invalid beta parameter at index 0: -0.1"),
+    ("adamw", dict(betas=(0.9, 1.0)), ValueError, "Invalid beta parameter at index 1: 1.0"),
+    ("adamw", dict(weight_decay=-0.01), ValueError, "Invalid weight_decay value: -0.01"),
 ]
 
 

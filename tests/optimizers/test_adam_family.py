@@ -90,3 +90,26 @@ def test_amsgrad_divides_by_the_largest_second_moment_so_far(backend):
     np.testing.assert_allclose(runs[False][0], [plain], rtol=1e-13)
     assert abs(ams) < abs(plain)
     assert "max_exp_avg_sq" not in runs[False][1]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_adamw_is_adam_with_decoupled_weight_decay(backend):
+    rng = np.random.default_rng(5)
+    grads = [rng.normal(size=(3, 2)) for _ in range(6)]
+    results = []
+    for make in (
+        lambda ps: optimizers.AdamW(ps, lr=0.05, amsgrad=True, backend=backend),
+        lambda ps: optimizers.Adam(ps, lr=0.05, amsgrad=True, weight_decay=0.01,
+                                   decoupled_weight_decay=True, backend=backend),
+    ):
+        p = Param(np.linspace(-1.0, 1.0, 6).reshape(3, 2))
+        optimizer = make([p])
+        for g in grads:
+            p.grad = g
+            optimizer.step()
+        results.append(p.data)
+    assert np.array_equal(results[0], results[1])
+    adamw = optimizers.AdamW([Param(np.zeros(1))])
+    assert adamw.defaults["weight_decay"] == 0.01
+    assert adamw.defaults["decoupled_weight_decay"] is True
+    assert isinstance(adamw, optimizers.Adam)
