@@ -1,0 +1,619 @@
+"""See the graph: the computation graph behind a Tensor, drawn with matplotlib or as DOT text.
+
+Every op recorded by the engine leaves ``_op`` (its name) and ``_parents`` (its input
+tensors) on its output tensor; following ``_parents`` from a result back to the leaves
+gives the whole computation. Here it becomes a drawing with one node per tensor (a box:
+its name if given, shape, a few values or the norm, and its gradient after ``backward``)
+and one per op (an ellipse), inputs on the left, the result on the right::
+
+    import minigrad
+    from minigrad import viz
+
+    a = minigrad.tensor(-4.0, requires_grad=True)
+    b = minigrad.tensor(2.0, requires_grad=True)
+    loss = (a * b + b ** 3).tanh()
+    loss.backward()
+    viz.draw_graph(loss, "graph.png", names={a: "a", b: "b"})   # or .svg
+    print(viz.to_dot(loss, names={a: "a", b: "b"}))             # for Graphviz users
+
+``build_graph`` returns the same structure as plain data (``Graph``: nodes and edges), so
+node counts can be checked and other renderers written.
+
+Big graphs, two rules applied in this order:
+
+1. **Chains collapse.** A run of at least ``collapse_chains`` consecutive single-input ops
+   (``exp``, ``tanh``, ``reshape``, ``x * 2``, ... where the other operands are unnamed
+   constants used nowhere else) whose intermediate results feed nothing else becomes one
+   node "N ops: tanh -> mul -> ...". Intermediate tensors that are named or hold a
+   ``.grad`` (``retain_grad()``) stay visible and cut the chain.
+2. **The far end is elided.** If more than ``max_nodes`` nodes remain, the ``max_nodes - 1``
+   nodes nearest the result (breadth-first from it) are kept and one node "... N nodes
+   elided" stands for the rest, with an edge to every kept node that lost an input.
+
+Gradients are shown where ``.grad`` is set: on leaves after ``backward()``, and on
+intermediate tensors only if ``retain_grad()`` was called before it (as in PyTorch, the
+engine does not keep intermediate gradients otherwise).
+
+matplotlib is imported only inside ``draw_graph``, so ``import minigrad`` stays fast.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .tensor import Tensor
+
+DEFAULT_COLLAPSE_CHAINS = 5
+DEFAULT_MAX_NODES = 300
+_SHOWN_VALUES = 4  # tensors with more elements (or longer values) show their norm instead
+_MAX_LABEL_CHARS = 34  # longer label lines are cut so boxes keep a readable width
+_CHAIN_NAMES_SHOWN = 4  # op names listed in a collapsed chain's label before "..."
+
+# Drawing geometry in inches: the height of one slot in a layer, the gap between layers,
+# the margin around the drawing; text is monospace so a label's width follows from its length.
+_INCH_PER_SLOT = 0.75
+_GAP_INCH = 0.6
+_MARGIN_INCH = 0.2
+_FONT_SIZE = 7.0
+_CHAR_INCH = 0.6 * _FONT_SIZE / 72
+_LINE_INCH = 1.25 * _FONT_SIZE / 72
+_MAX_PIXELS = 12000  # savefig lowers the dpi of huge graphs to stay below this size
+_COLORS = {
+    "parameter": "#cfe2f3",  # leaf that requires grad
+    "constant": "#eeeeee",  # leaf that does not
+    "tensor": "#ffffff",  # computed
+    "root": "#fce5cd",  # the tensor the graph was drawn for
+    "op": "#fff2cc",
+    "chain": "#fff2cc",
+    "elided": "#f4f4f4",
+}
+
+
+@dataclass(frozen=True)
+class GraphNode:
+    """One node of a drawn graph.
+
+    - ``index``: position in ``Graph.nodes`` (edges refer to it).
+    - ``kind``: ``"tensor"`` (a value), ``"op"`` (one op), ``"chain"`` (several collapsed
+      single-input ops) or ``"elided"`` (stands for the nodes cut by ``max_nodes``).
+    - ``label``: the text shown, lines separated by ``"\\n"``.
+    - ``tensor``: for "tensor" nodes the Tensor itself; for "op" and "chain" nodes the
+      Tensor they produce; None for "elided".
+    - ``ops``: the op names ("op": one; "chain": all of them, first applied first).
+    - ``count``: for "elided", how many nodes it stands for; else 0.
+    """
+
+    index: int
+    kind: str
+    label: str
+    tensor: object = None
+    ops: tuple = ()
+    count: int = 0
+
+
+@dataclass(frozen=True)
+class Graph:
+    """The computation graph behind ``root`` as plain data (see ``build_graph``).
+
+    ``nodes`` is a list of ``GraphNode`` in topological order (inputs before the nodes that
+    use them); ``edges`` a list of distinct ``(source_index, target_index)`` pairs, from
+    input tensor to op and from op to its output (``a * a`` has one edge from ``a`` to the
+    ``mul``). ``root`` is the index of the output tensor's node; ``collapsed_ops`` counts the
+    ops folded into "chain" nodes and ``elided_nodes`` the nodes cut by ``max_nodes``.
+    """
+
+    nodes: list
+    edges: list
+    root: int
+    collapsed_ops: int = 0
+    elided_nodes: int = 0
+
+
+def parameter_names(module, prefix=""):
+    """``{parameter: dotted name}`` from ``module.named_parameters()``, for ``names=``.
+
+    Parameters are leaves whose Python variable names the graph cannot see; with this
+    mapping a Linear layer's weight shows as "0.weight" instead of an anonymous box.
+    """
+    if not hasattr(module, "named_parameters"):
+        raise TypeError(
+            f"parameter_names: expected a Module (anything with named_parameters()), got {type(module).__name__}"
+        )
+    return {parameter: name for name, parameter in module.named_parameters(prefix=prefix)}
+
+
+def _check_names(names):
+    if names is None:
+        return {}
+    if not hasattr(names, "items"):
+        raise TypeError(f"names must be a mapping {{tensor: 'name'}}, got {type(names).__name__}")
+    for key, value in names.items():
+        if not isinstance(key, Tensor):
+            raise TypeError(f"names: keys must be Tensors, got {type(key).__name__} ({key!r})")
+        if not isinstance(value, str):
+            raise TypeError(f"names: the name of a tensor must be a str, got {type(value).__name__} ({value!r})")
+    return names
+
+
+def _check_count(value, what, minimum):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{what} must be an integer >= {minimum} (or None to disable), got {value!r}")
+    return int(value)
+
+
+def _format_array(array):
+    """A few values, or the norm when they would not fit one short line."""
+    array = np.asarray(array)
+    if array.size == 1:
+        return f"{array.item():.4g}"
+    if array.size <= _SHOWN_VALUES:
+        values = "[" + ", ".join(f"{value:.4g}" for value in array.ravel()) + "]"
+        if len(values) <= _MAX_LABEL_CHARS - 5:  # room for the "data " / "grad " prefix
+            return values
+    return f"norm {np.linalg.norm(array.astype(np.float64, copy=False)):.4g}"
+
+
+def _cut(line):
+    return line if len(line) <= _MAX_LABEL_CHARS else line[: _MAX_LABEL_CHARS - 3] + "..."
+
+
+def _tensor_label(tensor, name, show_grad):
+    lines = [name] if name else []
+    if tensor.ndim:
+        lines.append(f"shape {tensor.shape}")
+    if tensor.dtype != np.float64:
+        lines.append(str(tensor.dtype))
+    lines.append("data " + _format_array(tensor.data))
+    if show_grad and tensor.grad is not None:
+        lines.append("grad " + _format_array(tensor.grad))
+    return "\n".join(_cut(line) for line in lines)
+
+
+def _chain_label(ops):
+    shown = list(ops)
+    if len(shown) > _CHAIN_NAMES_SHOWN:
+        shown = shown[: _CHAIN_NAMES_SHOWN - 1] + ["...", shown[-1]]
+    return f"{len(ops)} ops:\n" + "\n".join(
+        _cut(" -> ".join(shown[i : i + 2])) for i in range(0, len(shown), 2)
+    )
+
+
+def _tensors_in_order(root):
+    """Every tensor reachable through ``_parents``, inputs first (iterative DFS)."""
+    order, visited, stack = [], set(), [(root, False)]
+    while stack:
+        tensor, inputs_done = stack.pop()
+        if inputs_done:
+            order.append(tensor)
+            continue
+        if tensor in visited:
+            continue
+        visited.add(tensor)
+        stack.append((tensor, True))
+        stack.extend((parent, False) for parent in reversed(tensor._parents) if parent not in visited)
+    return order
+
+
+def _distinct(tensors):
+    return list(dict.fromkeys(tensors))
+
+
+def _collapsible_chains(order, consumers, names, min_length):
+    """Chains of single-input ops to collapse: lists ``[t1, ..., tk]`` of their outputs.
+
+    An op is single-input when, apart from unnamed constant leaves used by nothing else
+    (the ``2`` of ``x * 2``), it reads one tensor. Its input continues a chain when that
+    input is itself the output of a single-input op, feeds nothing else, and has no name or
+    ``.grad`` to show.
+    """
+
+    def is_absorbable_constant(tensor):
+        return (
+            tensor._op is None
+            and not tensor.requires_grad
+            and consumers.get(tensor, 0) == 1
+            and tensor not in names
+        )
+
+    main_input = {}
+    for tensor in order:
+        if tensor._op is None:
+            continue
+        inputs = [p for p in _distinct(tensor._parents) if not is_absorbable_constant(p)]
+        if len(inputs) == 1:
+            main_input[tensor] = inputs[0]
+
+    chain_of = {}
+    for tensor in order:
+        if tensor not in main_input:
+            continue
+        previous = main_input[tensor]
+        hideable = (
+            previous in main_input
+            and consumers.get(previous, 0) == 1
+            and previous not in names
+            and previous.grad is None
+        )
+        if hideable:
+            chain = chain_of[previous]
+            chain.append(tensor)
+        else:
+            chain = [tensor]
+        chain_of[tensor] = chain
+    chains = {id(chain): chain for chain in chain_of.values()}.values()
+    return [chain for chain in chains if len(chain) >= min_length], main_input, is_absorbable_constant
+
+
+def build_graph(tensor, names=None, show_grad=True, collapse_chains=DEFAULT_COLLAPSE_CHAINS,
+                max_nodes=DEFAULT_MAX_NODES):
+    """The graph behind ``tensor`` as a ``Graph`` of nodes and edges (what gets drawn).
+
+    One "tensor" node per tensor reachable through ``_parents`` (leaves included, also the
+    constants Python numbers became) and one "op" node per recorded op, with edges input ->
+    op -> output. ``names`` maps tensors to labels (``{w: "w"}``; see ``parameter_names``);
+    ``show_grad`` adds each tensor's ``.grad`` where set. ``collapse_chains`` (an int >= 2,
+    or None to keep every op) and ``max_nodes`` (an int >= 2, or None for no limit) tame big
+    graphs as the module docstring describes.
+    """
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"build_graph: expected a minigrad Tensor, got {type(tensor).__name__}")
+    names = _check_names(names)
+    collapse_chains = _check_count(collapse_chains, "collapse_chains", 2)
+    max_nodes = _check_count(max_nodes, "max_nodes", 2)
+
+    order = _tensors_in_order(tensor)
+    consumers = {}
+    for t in order:
+        for parent in _distinct(t._parents):
+            consumers[parent] = consumers.get(parent, 0) + 1
+
+    hidden, chain_ending_at = set(), {}
+    collapsed_ops = 0
+    if collapse_chains is not None:
+        chains, main_input, is_absorbable = _collapsible_chains(order, consumers, names, collapse_chains)
+        for chain in chains:
+            chain_ending_at[chain[-1]] = (main_input[chain[0]], chain)
+            hidden.update(chain[:-1])
+            for member in chain:
+                hidden.update(p for p in member._parents if p is not main_input[member] and is_absorbable(p))
+            collapsed_ops += len(chain)
+
+    nodes, edges, node_of = [], [], {}
+
+    def add_node(kind, label, owner, ops=(), count=0):
+        nodes.append(GraphNode(len(nodes), kind, label, owner, tuple(ops), count))
+        return len(nodes) - 1
+
+    for t in order:
+        if t in hidden:
+            continue
+        if t in chain_ending_at:
+            source, chain = chain_ending_at[t]
+            ops = [member._op for member in chain]
+            op_index = add_node("chain", _chain_label(ops), t, ops)
+            inputs = [source]
+        elif t._op is not None:
+            op_index = add_node("op", t._op, t, (t._op,))
+            inputs = _distinct(t._parents)
+        else:
+            op_index = None
+        if op_index is not None:
+            edges.extend((node_of[parent], op_index) for parent in inputs)
+        node_of[t] = add_node("tensor", _tensor_label(t, names.get(t), show_grad), t)
+        if op_index is not None:
+            edges.append((op_index, node_of[t]))
+
+    graph = Graph(nodes, edges, node_of[tensor], collapsed_ops, 0)
+    if max_nodes is not None and len(nodes) > max_nodes:
+        graph = _elide(graph, max_nodes)
+    return graph
+
+
+def _elide(graph, max_nodes):
+    """Keep the ``max_nodes - 1`` nodes nearest the root; one "elided" node replaces the rest."""
+    inputs_of = [[] for _ in graph.nodes]
+    for source, target in graph.edges:
+        inputs_of[target].append(source)
+    kept, frontier = {graph.root}, [graph.root]
+    while frontier and len(kept) < max_nodes - 1:
+        next_frontier = []
+        for index in frontier:
+            for source in inputs_of[index]:
+                if source not in kept and len(kept) < max_nodes - 1:
+                    kept.add(source)
+                    next_frontier.append(source)
+        frontier = next_frontier
+    elided = len(graph.nodes) - len(kept)
+    elided_node = GraphNode(0, "elided", f"... {elided} nodes\nelided", None, (), elided)
+    # The elided node comes first: everything it stands for lies on the input side.
+    new_index = {old: new for new, old in enumerate(sorted(kept), start=1)}
+    nodes = [elided_node] + [
+        GraphNode(new_index[old], node.kind, node.label, node.tensor, node.ops, node.count)
+        for old, node in enumerate(graph.nodes)
+        if old in kept
+    ]
+    edges = []
+    for source, target in graph.edges:
+        if target not in kept:
+            continue
+        edge = (new_index[source] if source in kept else 0, new_index[target])
+        if edge not in edges:
+            edges.append(edge)
+    return Graph(nodes, edges, new_index[graph.root], graph.collapsed_ops, elided)
+
+
+# --------------------------------------------------------------------------- layout
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where ``layered_layout`` puts things.
+
+    - ``layer``: int array, the layer (column, left to right) of every node.
+    - ``y``: float array, every node's vertical position (slots, centred on 0, top first).
+    - ``routes``: one list per edge of ``graph.edges`` of ``(layer, y)`` points that the edge
+      passes through between its ends: one per layer it skips, so long edges run through
+      free slots instead of across boxes.
+    - ``crossings``: pairs of crossing edge segments in this layout.
+    """
+
+    layer: np.ndarray
+    y: np.ndarray
+    routes: list
+    crossings: int
+
+
+def _layers(graph):
+    """Longest-path layering: a node sits one layer right of its furthest input.
+
+    Sources (leaves, constants) are then moved right to just before their first consumer,
+    so a constant used at the end does not stretch an edge across the whole drawing.
+    """
+    count = len(graph.nodes)
+    inputs_of = [[] for _ in range(count)]
+    outputs_of = [[] for _ in range(count)]
+    for source, target in graph.edges:
+        inputs_of[target].append(source)
+        outputs_of[source].append(target)
+    # Kahn's algorithm: a node is placed once all its inputs are.
+    waiting = [len(inputs) for inputs in inputs_of]
+    ready = [index for index in range(count) if waiting[index] == 0]
+    layer = [0] * count
+    while ready:
+        index = ready.pop()
+        for target in outputs_of[index]:
+            layer[target] = max(layer[target], layer[index] + 1)
+            waiting[target] -= 1
+            if waiting[target] == 0:
+                ready.append(target)
+    for index in range(count):
+        if not inputs_of[index] and outputs_of[index]:
+            layer[index] = min(layer[target] for target in outputs_of[index]) - 1
+    return layer
+
+
+def _slot_positions(ordering):
+    """y of each (real or dummy) node: its rank in its layer, layers centred on y = 0."""
+    y = {}
+    for members in ordering:
+        middle = (len(members) - 1) / 2
+        for rank, index in enumerate(members):
+            y[index] = middle - rank  # the first member is drawn on top
+    return y
+
+
+def count_crossings(segments):
+    """How many pairs of straight segments cross (segments sharing an end never count).
+
+    ``segments`` is a sequence of ``((x0, y0), (x1, y1))``. Two segments cross when each
+    one's ends lie strictly on both sides of the other's line (orientation test).
+    """
+    segments = np.asarray(segments, dtype=float).reshape(-1, 2, 2)
+    if len(segments) < 2:
+        return 0
+    start, end = segments[:, 0], segments[:, 1]
+
+    def orientation(points):
+        # Sign of the turn start_i -> end_i -> points_j for every pair (i, j).
+        return np.sign(
+            (end[:, None, 0] - start[:, None, 0]) * (points[None, :, 1] - start[:, None, 1])
+            - (end[:, None, 1] - start[:, None, 1]) * (points[None, :, 0] - start[:, None, 0])
+        )
+
+    # separates[i, j]: segment j's ends lie strictly on both sides of segment i's line.
+    separates = orientation(start) * orientation(end) < 0
+    same = lambda a, b: np.all(a[:, None, :] == b[None, :, :], axis=2)  # noqa: E731
+    shares_end = same(start, start) | same(start, end) | same(end, start) | same(end, end)
+    return int(np.triu(separates & separates.T & ~shares_end, 1).sum())
+
+
+def layered_layout(graph, sweeps=4):
+    """Place ``graph``'s nodes in layers left to right; return a ``Layout``.
+
+    A simple Sugiyama-style layout:
+
+    1. layers by longest path from the leaves (``_layers``);
+    2. an edge spanning k > 1 layers gets k - 1 invisible waypoints, one per skipped layer,
+       so every segment joins neighbouring layers;
+    3. within each layer, nodes and waypoints are ordered by the barycentre heuristic --
+       sorted by the mean position of their neighbours in the previous layer (sweeping left
+       to right), then in the next layer (right to left), ``sweeps`` times -- keeping the
+       ordering with the fewest crossings (the starting, topological one included).
+    """
+    layer = _layers(graph)
+    count = len(graph.nodes)
+    inputs_of, outputs_of = {i: [] for i in range(count)}, {i: [] for i in range(count)}
+    chains = []  # per edge: the (real or waypoint) node ids it passes through
+    node_layer = dict(enumerate(layer))
+    for source, target in graph.edges:
+        chain = [source]
+        for skipped in range(layer[source] + 1, layer[target]):
+            waypoint = len(node_layer)
+            node_layer[waypoint] = skipped
+            inputs_of[waypoint], outputs_of[waypoint] = [], []
+            chain.append(waypoint)
+        chain.append(target)
+        for a, b in zip(chain, chain[1:]):
+            outputs_of[a].append(b)
+            inputs_of[b].append(a)
+        chains.append(chain)
+    ordering = [[] for _ in range(max(layer) + 1)]
+    for node, depth in node_layer.items():
+        ordering[depth].append(node)
+
+    def crossings_of(order):
+        y = _slot_positions(order)
+        segments = [((node_layer[a], y[a]), (node_layer[b], y[b])) for chain in chains for a, b in zip(chain, chain[1:])]
+        return count_crossings(segments)
+
+    def reorder(members, neighbours_of, y):
+        def barycentre(node):
+            neighbours = neighbours_of[node]
+            return sum(y[n] for n in neighbours) / len(neighbours) if neighbours else y[node]
+
+        # Descending: the first member is drawn on top. Python's sort is stable, so ties
+        # keep their current order and a sweep never shuffles needlessly.
+        return sorted(members, key=barycentre, reverse=True)
+
+    best = [list(members) for members in ordering]
+    best_crossings = crossings_of(best)
+    for _ in range(sweeps):
+        if best_crossings == 0:
+            break
+        for depth in range(1, len(ordering)):
+            ordering[depth] = reorder(ordering[depth], inputs_of, _slot_positions(ordering))
+        for depth in range(len(ordering) - 2, -1, -1):
+            ordering[depth] = reorder(ordering[depth], outputs_of, _slot_positions(ordering))
+        crossings = crossings_of(ordering)
+        if crossings < best_crossings:
+            best, best_crossings = [list(members) for members in ordering], crossings
+    y = _slot_positions(best)
+    routes = [[(node_layer[w], y[w]) for w in chain[1:-1]] for chain in chains]
+    return Layout(
+        np.array(layer, dtype=int),
+        np.array([y[i] for i in range(count)], dtype=float),
+        routes,
+        best_crossings,
+    )
+
+
+# --------------------------------------------------------------------------- output
+
+
+def _style(graph, node):
+    if node.kind != "tensor":
+        return node.kind
+    if node.index == graph.root:
+        return "root"
+    if node.tensor._op is not None:
+        return "tensor"
+    return "parameter" if node.tensor.requires_grad else "constant"
+
+
+def draw_graph(tensor, path=None, show_grad=True, names=None, collapse_chains=DEFAULT_COLLAPSE_CHAINS,
+               max_nodes=DEFAULT_MAX_NODES, title=None):
+    """Draw the computation graph behind ``tensor`` left to right; return the Figure.
+
+    Tensors are boxes (blue: leaves that require grad, grey: constants, orange: ``tensor``
+    itself), ops are ellipses; see ``build_graph`` for ``names``, ``show_grad``,
+    ``collapse_chains`` and ``max_nodes``. With ``path`` the figure is saved (PNG, SVG, PDF:
+    by the extension) and closed, so drawing in a loop leaks nothing; without it the open
+    figure is returned for ``plt.show()`` or a notebook (close it when done).
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Ellipse, FancyArrowPatch, FancyBboxPatch
+    from matplotlib.path import Path
+
+    graph = build_graph(tensor, names, show_grad, collapse_chains, max_nodes)
+    layout = layered_layout(graph)
+    layer = layout.layer
+    # Everything below is in inches (one data unit = one inch on both axes). Text is
+    # monospace, so a box's size follows from its label; each layer is as wide as its
+    # widest box, so the drawing is no wider than it needs to be.
+    size = np.empty((len(graph.nodes), 2))
+    for node in graph.nodes:
+        lines = node.label.split("\n")
+        size[node.index] = (max(len(line) for line in lines) * _CHAR_INCH + 0.12, len(lines) * _LINE_INCH + 0.08)
+        if node.kind == "op":
+            size[node.index] *= (1.35, 1.4)  # an ellipse needs room around its text
+    layer_width = np.zeros(layer.max() + 1)
+    np.maximum.at(layer_width, layer, size[:, 0])
+    layer_left = _MARGIN_INCH + np.concatenate(([0.0], np.cumsum(layer_width[:-1] + _GAP_INCH)))
+    layer_right = layer_left + layer_width
+    centre = np.column_stack((layer_left[layer] + layer_width[layer] / 2, layout.y * _INCH_PER_SLOT))
+    width = layer_right[-1] + _MARGIN_INCH
+    slots = np.concatenate([layout.y] + [[y for _, y in route] for route in layout.routes])
+    top = (slots.max() + 0.6) * _INCH_PER_SLOT + (0.35 if title else 0.0)
+    height = top - (slots.min() - 0.6) * _INCH_PER_SLOT
+    fig = plt.figure(figsize=(width, height))
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, width)
+    ax.set_ylim(top - height, top)
+    ax.axis("off")
+    if title:
+        ax.text(width / 2, top - 0.1, title, ha="center", va="top", fontsize=9)
+
+    for node in graph.nodes:
+        (x, y), (box_w, box_h) = centre[node.index], size[node.index]
+        style = _style(graph, node)
+        if node.kind == "op":
+            patch = Ellipse((x, y), box_w, box_h, facecolor=_COLORS[style], edgecolor="0.3", lw=0.8)
+        else:
+            patch = FancyBboxPatch(
+                (x - box_w / 2, y - box_h / 2), box_w, box_h,
+                boxstyle="round,pad=0,rounding_size=0.05", facecolor=_COLORS[style],
+                edgecolor="0.3", lw=1.6 if style == "root" else 0.8,
+                linestyle="--" if node.kind in ("chain", "elided") else "-",
+            )
+        ax.add_patch(patch)
+        ax.text(x, y, node.label, ha="center", va="center", fontsize=_FONT_SIZE, family="monospace", zorder=3)
+
+    for (source, target), route in zip(graph.edges, layout.routes):
+        # Horizontal inside layers, slanted only in the gaps between them: no edge crosses a box.
+        (x0, y0), (x1, y1) = centre[source], centre[target]
+        points = [(x0 + size[source, 0] / 2, y0), (layer_right[layer[source]], y0)]
+        for depth, y in route:
+            points += [(layer_left[depth], y * _INCH_PER_SLOT), (layer_right[depth], y * _INCH_PER_SLOT)]
+        points += [(layer_left[layer[target]], y1), (x1 - size[target, 0] / 2, y1)]
+        vertices = [point for i, point in enumerate(points) if i == 0 or point != points[i - 1]]
+        ax.add_patch(FancyArrowPatch(
+            path=Path(vertices), arrowstyle="-|>", mutation_scale=7, lw=0.7, color="0.35", zorder=1,
+        ))
+    if path is not None:
+        dpi = min(100.0, _MAX_PIXELS / max(width, height))
+        fig.savefig(path, dpi=dpi)
+        plt.close(fig)
+    return fig
+
+
+def _dot_quote(text):
+    """A DOT double-quoted string: backslashes and quotes escaped, newlines as \\n."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def to_dot(tensor, show_grad=True, names=None, collapse_chains=DEFAULT_COLLAPSE_CHAINS,
+           max_nodes=DEFAULT_MAX_NODES):
+    """The graph ``draw_graph`` draws, as Graphviz DOT text (``dot -Tsvg graph.dot``).
+
+    A ``digraph`` laid out left to right: nodes ``n0, n1, ...`` with quoted labels (boxes
+    for tensors, ellipses for ops), then one ``nA -> nB;`` line per edge of ``build_graph``.
+    """
+    graph = build_graph(tensor, names, show_grad, collapse_chains, max_nodes)
+    lines = [
+        "digraph minigrad {",
+        "  rankdir=LR;",
+        '  node [fontname="monospace", fontsize=10];',
+    ]
+    for node in graph.nodes:
+        style = _style(graph, node)
+        shape = "ellipse" if node.kind == "op" else "box"
+        dashed = ",dashed" if node.kind in ("chain", "elided") else ""
+        lines.append(
+            f"  n{node.index} [label={_dot_quote(node.label)}, shape={shape}, "
+            f'style="rounded,filled{dashed}", fillcolor="{_COLORS[style]}"];'
+        )
+    lines.extend(f"  n{source} -> n{target};" for source, target in graph.edges)
+    lines.append("}")
+    return "\n".join(lines) + "\n"
