@@ -8,6 +8,7 @@ formula, and a numba kernel (the default). `optimizers.base` explains how to add
 from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam
+from .adamax import Adamax
 from .adamw import AdamW
 from .base import Optimizer
 from .registry import available, create, register
@@ -22,6 +23,7 @@ __all__ = [
     "Adadelta",
     "Adam",
     "AdamW",
+    "Adamax",
     "available",
     "create",
     "register",
@@ -33,3 +35,4 @@ register("rmsprop", RMSprop)
 register("adadelta", Adadelta)
 register("adam", Adam)
 register("adamw", AdamW)
+register("adamax", Adamax)

@@ -80,6 +80,10 @@ CONFIGS = [
     ("adamw_amsgrad_maximize", "AdamW",
      dict(lr=0.01, betas=(0.85, 0.95), amsgrad=True, maximize=True, weight_decay=0.05),
      dict(lr=0.02)),
+    ("adamax_default", "Adamax", dict(lr=0.02), dict(lr=0.05)),
+    ("adamax_betas_eps_weight_decay_maximize", "Adamax",
+     dict(lr=0.05, betas=(0.8, 0.9), eps=1e-2, weight_decay=0.1, maximize=True),
+     dict(lr=0.01, weight_decay=0.0)),
 ]
 
 

@@ -101,6 +101,16 @@ OPTIONS = {
         },
         _always,
     ),
+    "adamax": (
+        {
+            "lr": [0.05],
+            "betas": [(0.9, 0.99)],
+            "eps": [1e-8, 1e-2],
+            "weight_decay": [0, 0.1],
+            "maximize": [False, True],
+        },
+        _always,
+    ),
 }
 
 FULL_STATE = {
@@ -110,6 +120,7 @@ FULL_STATE = {
     "adadelta": dict(lr=0.5, weight_decay=0.1),
     "adam": dict(lr=0.01, amsgrad=True, weight_decay=0.1),
     "adamw": dict(lr=0.01, amsgrad=True),
+    "adamax": dict(lr=0.05, weight_decay=0.1),
 }
 
 # name -> (hyperparameters, the Rosenbrock value the optimizer must reach within 2,000
@@ -121,6 +132,7 @@ CONVERGENCE = {
     "adadelta": (dict(lr=1.0), 0.5),
     "adam": (dict(lr=0.05), 1e-8),
     "adamw": (dict(lr=0.05), 2e-3),
+    "adamax": (dict(lr=0.1), 2e-3),
 }
 
 # (name, constructor hyperparameters, exception type, exact message)
@@ -164,6 +176,11 @@ INVALID_HYPERPARAMETERS = [
     ("adamw", dict(betas=(-0.1, 0.999)), ValueError, "Invalid beta parameter at index 0: -0.1"),
     ("adamw", dict(betas=(0.9, 1.0)), ValueError, "Invalid beta parameter at index 1: 1.0"),
     ("adamw", dict(weight_decay=-0.01), ValueError, "Invalid weight_decay value: -0.01"),
+    ("adamax", dict(lr=-1), ValueError, "Invalid learning rate: -1"),
+    ("adamax", dict(eps=-1), ValueError, "Invalid epsilon value: -1"),
+    ("adamax", dict(betas=(1.5, 0.999)), ValueError, "Invalid beta parameter at index 0: 1.5"),
+    ("adamax", dict(betas=(0.9, 1)), ValueError, "Invalid beta parameter at index 1: 1"),
+    ("adamax", dict(weight_decay=-1), ValueError, "Invalid weight_decay value: -1"),
 ]
 
 

@@ -113,3 +113,23 @@ def test_adamw_is_adam_with_decoupled_weight_decay(backend):
     assert adamw.defaults["weight_decay"] == 0.01
     assert adamw.defaults["decoupled_weight_decay"] is True
     assert isinstance(adamw, optimizers.Adam)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_adamax_first_steps(backend):
+    """u1 = |g| + eps, so step 1 is lr * g / (|g| + eps); then u2 = max(b2 u1, |g2| + eps)."""
+    lr, (b1, b2), eps = 0.01, (0.9, 0.5), 1e-3
+    moved = START - first_step(optimizers.Adamax, backend, lr=lr, betas=(b1, b2), eps=eps)
+    np.testing.assert_allclose(moved, lr * GRAD / (np.abs(GRAD) + eps), rtol=1e-12)
+
+    p = Param(np.array([0.0, 0.0]))
+    optimizer = optimizers.Adamax([p], lr=lr, betas=(b1, b2), eps=eps, backend=backend)
+    g1, g2 = np.array([4.0, 1.0]), np.array([1.0, 3.0])
+    for g in (g1, g2):
+        p.grad = g
+        optimizer.step()
+    u2 = np.array([0.5 * 4.001, 3.001])  # coordinate 0 keeps the decayed maximum
+    m2 = b1 * (1 - b1) * g1 + (1 - b1) * g2
+    expected = -lr * g1 / (np.abs(g1) + eps) - lr / (1 - b1**2) * m2 / u2
+    np.testing.assert_allclose(optimizer.state[p]["exp_inf"], u2, rtol=1e-15)
+    np.testing.assert_allclose(p.data, expected, rtol=1e-13)
