@@ -11,6 +11,7 @@ from .adam import Adam
 from .adamax import Adamax
 from .adamw import AdamW
 from .base import Optimizer
+from .nadam import NAdam
 from .registry import available, create, register
 from .rmsprop import RMSprop
 from .sgd import SGD
@@ -24,6 +25,7 @@ __all__ = [
     "Adam",
     "AdamW",
     "Adamax",
+    "NAdam",
     "available",
     "create",
     "register",
@@ -36,3 +38,4 @@ register("adadelta", Adadelta)
 register("adam", Adam)
 register("adamw", AdamW)
 register("adamax", Adamax)
+register("nadam", NAdam)

@@ -84,6 +84,13 @@ CONFIGS = [
     ("adamax_betas_eps_weight_decay_maximize", "Adamax",
      dict(lr=0.05, betas=(0.8, 0.9), eps=1e-2, weight_decay=0.1, maximize=True),
      dict(lr=0.01, weight_decay=0.0)),
+    ("nadam_default", "NAdam", dict(lr=0.02), dict(lr=0.05)),
+    ("nadam_betas_eps_momentum_decay_weight_decay", "NAdam",
+     dict(lr=0.02, betas=(0.8, 0.99), eps=1e-3, momentum_decay=0.1, weight_decay=0.1),
+     dict(lr=0.01, weight_decay=0.0)),
+    ("nadam_decoupled_maximize", "NAdam",
+     dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True, maximize=True),
+     dict(lr=0.02, weight_decay=0.3)),
 ]
 
 

@@ -111,6 +111,16 @@ OPTIONS = {
         },
         _always,
     ),
+    "nadam": (
+        {
+            "lr": [0.01],
+            "betas": [(0.9, 0.99)],
+            "weight_decay": [0, 0.1],
+            "decoupled_weight_decay": [False, True],
+            "maximize": [False, True],
+        },
+        _always,
+    ),
 }
 
 FULL_STATE = {
@@ -121,6 +131,7 @@ FULL_STATE = {
     "adam": dict(lr=0.01, amsgrad=True, weight_decay=0.1),
     "adamw": dict(lr=0.01, amsgrad=True),
     "adamax": dict(lr=0.05, weight_decay=0.1),
+    "nadam": dict(lr=0.01, weight_decay=0.1),
 }
 
 # name -> (hyperparameters, the Rosenbrock value the optimizer must reach within 2,000
@@ -133,6 +144,7 @@ CONVERGENCE = {
     "adam": (dict(lr=0.05), 1e-8),
     "adamw": (dict(lr=0.05), 2e-3),
     "adamax": (dict(lr=0.1), 2e-3),
+    "nadam": (dict(lr=0.02), 2e-3),
 }
 
 # (name, constructor hyperparameters, exception type, exact message)
@@ -181,6 +193,12 @@ INVALID_HYPERPARAMETERS = [
     ("adamax", dict(betas=(1.5, 0.999)), ValueError, "Invalid beta parameter at index 0: 1.5"),
     ("adamax", dict(betas=(0.9, 1)), ValueError, "Invalid beta parameter at index 1: 1"),
     ("adamax", dict(weight_decay=-1), ValueError, "Invalid weight_decay value: -1"),
+    ("nadam", dict(lr=-1), ValueError, "Invalid learning rate: -1"),
+    ("nadam", dict(eps=-1), ValueError, "Invalid epsilon value: -1"),
+    ("nadam", dict(betas=(1.0, 0.999)), ValueError, "Invalid beta parameter at index 0: 1.0"),
+    ("nadam", dict(betas=(0.9, 1.0)), ValueError, "Invalid beta parameter at index 1: 1.0"),
+    ("nadam", dict(weight_decay=-1), ValueError, "Invalid weight_decay value: -1"),
+    ("nadam", dict(momentum_decay=-0.004), ValueError, "Invalid momentum_decay value: -0.004"),
 ]
 
 

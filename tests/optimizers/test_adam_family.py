@@ -133,3 +133,22 @@ def test_adamax_first_steps(backend):
     expected = -lr * g1 / (np.abs(g1) + eps) - lr / (1 - b1**2) * m2 / u2
     np.testing.assert_allclose(optimizer.state[p]["exp_inf"], u2, rtol=1e-15)
     np.testing.assert_allclose(p.data, expected, rtol=1e-13)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_nadam_first_step_and_mu_product(backend):
+    """t = 1: P = mu_1, m = (1 - b1) g, d = |g| + eps, so
+    p1 = p0 - lr g / d * (1 + mu_2 (1 - b1) / (1 - mu_1 mu_2))."""
+    lr, b1, psi, eps = 0.01, 0.9, 0.05, 1e-3
+    mu = [b1 * (1 - 0.5 * 0.96 ** (t * psi)) for t in (1, 2, 3)]
+    p = Param(START.copy())
+    optimizer = optimizers.NAdam([p], lr=lr, eps=eps, momentum_decay=psi, backend=backend)
+    p.grad = GRAD.copy()
+    optimizer.step()
+    factor = 1 + mu[1] * (1 - b1) / (1 - mu[0] * mu[1])
+    np.testing.assert_allclose(START - p.data, lr * GRAD / (np.abs(GRAD) + eps) * factor,
+                               rtol=1e-12)
+    p.grad = GRAD.copy()
+    optimizer.step()
+    assert optimizer.state[p]["mu_product"] == pytest.approx(mu[0] * mu[1], rel=1e-15)
+    assert 0.3 * b1 < mu[0] < mu[1] < mu[2] < b1  # the schedule warms the momentum up
