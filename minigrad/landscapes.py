@@ -1,0 +1,337 @@
+"""Explore landscapes: classic 2-D objectives, optimizer paths on them, and contour plots.
+
+Each objective is a ``Landscape``: call it on a 2-element Tensor to get a scalar Tensor
+(so ``backward()`` gives its gradient), or call ``.numpy(X, Y)`` on meshgrids for contours.
+It also records its known minima and saddle points and a plotting window::
+
+    import minigrad
+    import optimizers
+    from minigrad import landscapes
+
+    f = landscapes.rosenbrock
+    x = minigrad.tensor(f.start, requires_grad=True)
+    path = landscapes.trajectory(optimizers.SGD([x], lr=1e-3, momentum=0.9), f, x, steps=500)
+    landscapes.plot_trajectories(f, {"SGD, momentum 0.9": path}, path="rosenbrock.png")
+
+``trajectory`` accepts any optimizer with ``zero_grad()`` and ``step()`` that updates the
+tensor it is given (minigrad itself never imports ``optimizers``). All landscapes are in
+``LANDSCAPES`` by name. matplotlib is imported only inside ``plot_trajectories``.
+"""
+
+import math
+import warnings
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from .tensor import Tensor, _result
+
+
+def _cos(x):
+    """cos(x); derivative -sin(x). (The Tensor has no trigonometric ops; Rastrigin needs
+    this one, built like the engine's ops: a value plus the closure for its gradient.)"""
+
+    def backward(grad):
+        return (-grad * np.sin(x.data),)
+
+    return _result(np.cos(x.data), "cos", (x,), backward)
+
+
+@dataclass(frozen=True)
+class Landscape:
+    """A 2-D objective with what is known about it.
+
+    - ``name``, ``formula`` (plain text, also at the top of ``function``'s docstring).
+    - ``function``: Tensor of shape (2,) -> scalar Tensor, built from minigrad ops so
+      ``backward()`` differentiates it. Calling the landscape calls it (after checking the
+      input).
+    - ``numpy_function``: the same formula on numpy arrays ``(x, y)`` of any equal shape,
+      for contour plots; ``.numpy(x, y)`` calls it.
+    - ``window``: ``((x_min, x_max), (y_min, y_max))``, where its features are visible.
+    - ``minima``, ``saddles``, ``maxima``: known stationary points as ``(x, y)`` tuples
+      (to float64 precision where not exact: their gradient is below 1e-8).
+    - ``start``: a conventional starting point for optimizer comparisons.
+    """
+
+    name: str
+    formula: str
+    function: Callable
+    numpy_function: Callable
+    window: tuple
+    minima: tuple = ()
+    saddles: tuple = ()
+    maxima: tuple = ()
+    start: tuple = (0.0, 0.0)
+
+    def __call__(self, x):
+        if not isinstance(x, Tensor):
+            raise TypeError(f"{self.name}: expected a minigrad Tensor of shape (2,), got {type(x).__name__}")
+        if x.shape != (2,):
+            raise ValueError(f"{self.name}: expected a Tensor of shape (2,) (the point (x, y)), got shape {x.shape}")
+        return self.function(x)
+
+    def numpy(self, x, y):
+        """The objective on numpy arrays (meshgrids for contours): ``numpy_function(x, y)``."""
+        return self.numpy_function(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+
+
+def _quadratic(p):
+    """f(x, y) = 0.1 x^2 + 2 y^2: curvatures 0.2 and 4 (condition number 20), so plain
+    gradient descent zig-zags along y long before it gets anywhere along x."""
+    return 0.1 * p[0] ** 2 + 2 * p[1] ** 2
+
+
+def _saddle(p):
+    """f(x, y) = x^2 - y^2: a minimum along x, a maximum along y, a saddle at the origin."""
+    return p[0] ** 2 - p[1] ** 2
+
+
+def _monkey_saddle(p):
+    """f(x, y) = x^3 - 3 x y^2: three valleys meet at the origin, where the gradient and
+    the Hessian are both zero (a degenerate saddle that second-order tests cannot classify)."""
+    x, y = p[0], p[1]
+    return x**3 - 3 * x * y**2
+
+
+def _rosenbrock(p):
+    """f(x, y) = (a - x)^2 + b (y - x^2)^2 with a = 1, b = 100: a curved, flat-bottomed
+    valley along y = x^2 leading to the minimum f(1, 1) = 0."""
+    x, y = p[0], p[1]
+    return (1 - x) ** 2 + 100 * (y - x**2) ** 2
+
+
+def _beale(p):
+    """f(x, y) = (1.5 - x + x y)^2 + (2.25 - x + x y^2)^2 + (2.625 - x + x y^3)^2:
+    minimum f(3, 0.5) = 0, saddles at (0, 1) and near (0.1005, -2.6445), steep walls."""
+    x, y = p[0], p[1]
+    return (1.5 - x + x * y) ** 2 + (2.25 - x + x * y**2) ** 2 + (2.625 - x + x * y**3) ** 2
+
+
+def _himmelblau(p):
+    """f(x, y) = (x^2 + y - 11)^2 + (x + y^2 - 7)^2: four minima of value 0, four saddles
+    between them and a local maximum near (-0.2708, -0.9230); which minimum an optimizer
+    finds depends on where it starts."""
+    x, y = p[0], p[1]
+    return (x**2 + y - 11) ** 2 + (x + y**2 - 7) ** 2
+
+
+def _rastrigin(p):
+    """f(x, y) = 2 A + (x^2 - A cos(2 pi x)) + (y^2 - A cos(2 pi y)) with A = 10: a bowl
+    covered in ripples, a local minimum near every integer point, the global one f(0, 0) = 0."""
+    x, y = p[0], p[1]
+    return 20 + (x**2 - 10 * _cos(2 * math.pi * x)) + (y**2 - 10 * _cos(2 * math.pi * y))
+
+
+def _numpy_rastrigin(x, y):
+    return 20 + (x**2 - 10 * np.cos(2 * np.pi * x)) + (y**2 - 10 * np.cos(2 * np.pi * y))
+
+
+def _landscape(name, function, numpy_function, **known):
+    formula = " ".join(function.__doc__.split(":")[0].removeprefix("f(x, y) = ").split())
+    landscape = Landscape(name, formula, function, numpy_function, **known)
+    # The instance's own docstring is its function's, so help() and __doc__ show the formula.
+    object.__setattr__(landscape, "__doc__", function.__doc__)
+    return landscape
+
+
+quadratic = _landscape(
+    "quadratic", _quadratic, lambda x, y: 0.1 * x**2 + 2 * y**2,
+    # The window and start of the course notes' show_trace_2d / train_2d (seed 001).
+    window=((-5.5, 1.0), (-3.0, 1.0)), minima=((0.0, 0.0),), start=(-5.0, -2.0),
+)
+saddle = _landscape(
+    "saddle", _saddle, lambda x, y: x**2 - y**2,
+    window=((-2.0, 2.0), (-2.0, 2.0)), saddles=((0.0, 0.0),), start=(1.5, 0.01),
+)
+monkey_saddle = _landscape(
+    "monkey_saddle", _monkey_saddle, lambda x, y: x**3 - 3 * x * y**2,
+    window=((-1.5, 1.5), (-1.5, 1.5)), saddles=((0.0, 0.0),), start=(1.0, 0.01),
+)
+rosenbrock = _landscape(
+    "rosenbrock", _rosenbrock, lambda x, y: (1 - x) ** 2 + 100 * (y - x**2) ** 2,
+    window=((-2.0, 2.0), (-1.0, 3.0)), minima=((1.0, 1.0),), start=(-1.5, 2.0),
+)
+beale = _landscape(
+    "beale", _beale,
+    lambda x, y: (1.5 - x + x * y) ** 2 + (2.25 - x + x * y**2) ** 2 + (2.625 - x + x * y**3) ** 2,
+    window=((-4.5, 4.5), (-4.5, 4.5)), minima=((3.0, 0.5),),
+    # Both found by Newton's method from a grid of starts (the only stationary points in the window).
+    saddles=((0.0, 1.0), (0.10053793732415839, -2.644513585023125)), start=(1.0, 1.5),
+)
+himmelblau = _landscape(
+    "himmelblau", _himmelblau, lambda x, y: (x**2 + y - 11) ** 2 + (x + y**2 - 7) ** 2,
+    window=((-5.0, 5.0), (-5.0, 5.0)),
+    # Newton's method refined from the published 6-digit values.
+    minima=(
+        (3.0, 2.0),
+        (-2.805118086952745, 3.131312518250573),
+        (-3.779310253377747, -3.2831859912861696),
+        (3.5844283403304917, -1.8481265269644034),
+    ),
+    saddles=(
+        (0.08667750455539634, 2.884254701174776),
+        (-3.0730257507643897, -0.08135304428796751),
+        (3.385154183607021, 0.07385187983774928),
+        (-0.12796134673068005, -1.9537149802445766),
+    ),
+    maxima=((-0.2708445906673476, -0.9230385564799815),),
+    start=(0.0, 0.0),
+)
+rastrigin = _landscape(
+    "rastrigin", _rastrigin, _numpy_rastrigin,
+    # Only the global minimum is listed: there is a local minimum near every integer point.
+    window=((-5.12, 5.12), (-5.12, 5.12)), minima=((0.0, 0.0),), start=(2.5, 2.5),
+)
+
+LANDSCAPES = {
+    landscape.name: landscape
+    for landscape in (quadratic, saddle, monkey_saddle, rosenbrock, beale, himmelblau, rastrigin)
+}
+
+
+def get(name):
+    """The landscape called ``name`` (a key of ``LANDSCAPES``)."""
+    try:
+        return LANDSCAPES[name]
+    except (KeyError, TypeError):
+        raise KeyError(f"no landscape named {name!r}; available: {', '.join(LANDSCAPES)}") from None
+
+
+def trajectory(optimizer, f, x, steps):
+    """Run ``steps`` optimizer steps on ``f(x)`` and return the points visited.
+
+    Each step: ``optimizer.zero_grad()``, ``f(x).backward()``, ``optimizer.step()``. The
+    optimizer must update ``x`` (a Tensor of shape (2,) that requires grad) in place or
+    by reassigning ``x.data`` -- any object with ``zero_grad()`` and ``step()`` works.
+    Returns a ``(steps + 1, 2)`` array, the start first, in ``x``'s dtype.
+
+    If the point becomes non-finite (the optimizer diverged), the run stops there: the
+    array ends with that first non-finite point (so it has fewer than ``steps + 1`` rows)
+    and a RuntimeWarning says at which step.
+    """
+    if not isinstance(x, Tensor) or x.shape != (2,):
+        got = f"shape {x.shape}" if isinstance(x, Tensor) else type(x).__name__
+        raise TypeError(f"trajectory: x must be a minigrad Tensor of shape (2,), got {got}")
+    if not x.requires_grad:
+        raise ValueError("trajectory: x must have requires_grad=True (the optimizer updates it from x.grad)")
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
+        raise ValueError(f"trajectory: steps must be a non-negative integer, got {steps!r}")
+    for method in ("zero_grad", "step"):
+        if not callable(getattr(optimizer, method, None)):
+            raise TypeError(f"trajectory: the optimizer needs a {method}() method; got {type(optimizer).__name__}")
+    if not np.all(np.isfinite(x.data)):
+        raise ValueError(f"trajectory: the start point {x.data} is not finite")
+
+    points = [x.data.copy()]
+    for step in range(1, int(steps) + 1):
+        optimizer.zero_grad()
+        if x.grad is not None and np.any(x.grad != 0):
+            raise RuntimeError(
+                "trajectory: optimizer.zero_grad() did not clear x.grad; is x among the "
+                "optimizer's parameters?"
+            )
+        value = f(x)
+        if not isinstance(value, Tensor) or value.size != 1:
+            got = f"a Tensor of shape {value.shape}" if isinstance(value, Tensor) else type(value).__name__
+            raise TypeError(f"trajectory: f(x) must return a one-element Tensor, got {got}")
+        value.backward()
+        if x.grad is None:
+            raise RuntimeError("trajectory: f(x) does not depend on x (x.grad stayed None after backward)")
+        optimizer.step()
+        points.append(x.data.copy())
+        if not np.all(np.isfinite(points[-1])):
+            warnings.warn(
+                f"trajectory: the point became non-finite ({points[-1]}) at step {step} of {steps}; "
+                f"stopped there, returning {len(points)} points",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+            break
+    return np.array(points)
+
+
+def contour_levels(z, count=30):
+    """Contour levels for the values ``z``: log-spaced where they span decades, else even.
+
+    If ``z`` is non-negative and its maximum is at least 100 times its 1st percentile of
+    positive values, the levels are ``count`` geometric steps between those two (narrow
+    valleys such as Rosenbrock's then get contours); otherwise ``count`` evenly spaced
+    levels strictly inside (min, max). Returns ``(levels, is_log)``.
+    """
+    finite = np.asarray(z, dtype=float)
+    finite = finite[np.isfinite(finite)]
+    if finite.size == 0:
+        raise ValueError("contour_levels: no finite values")
+    low, high = finite.min(), finite.max()
+    if low >= 0 and high > 0:
+        floor = max(np.percentile(finite[finite > 0], 1), high * 1e-12)
+        if high / floor >= 100:
+            return np.geomspace(floor, high, count), True
+    if high == low:
+        return np.array([low]), False
+    return np.linspace(low, high, count + 2)[1:-1], False
+
+
+def plot_trajectories(f, paths, path=None, ax=None, window=None, levels=30, title=None, resolution=300):
+    """Contours of the landscape ``f`` with optimizer paths on top; return the Figure.
+
+    ``f`` is a ``Landscape`` (or its name); ``paths`` maps a legend label to an (n, 2)
+    array such as ``trajectory`` returns (non-finite rows are left out). Contours use
+    ``contour_levels`` over ``window`` (default ``f.window``; paths leaving it are clipped);
+    known minima are marked with stars, saddles with crosses, maxima with triangles. Each
+    path is drawn with a marker per step, its start circled.
+
+    Without ``ax`` a new figure is made; with ``path`` it is saved (format from the
+    extension) and closed. With ``ax`` the drawing goes there and the caller owns the
+    figure: ``path`` then saves the whole figure without closing it.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import LogNorm
+
+    if isinstance(f, str):
+        f = get(f)
+    if not isinstance(f, Landscape):
+        raise TypeError(f"plot_trajectories: f must be a Landscape or its name, got {type(f).__name__}")
+    if not hasattr(paths, "items"):
+        raise TypeError(f"plot_trajectories: paths must be a mapping {{label: (n, 2) array}}, got {type(paths).__name__}")
+    checked = {}
+    for label, points in paths.items():
+        points = np.asarray(points, dtype=float)
+        if points.ndim != 2 or points.shape[1] != 2 or len(points) == 0:
+            raise ValueError(f"plot_trajectories: path {label!r} must be an (n, 2) array with n >= 1, got shape {points.shape}")
+        checked[label] = points[np.all(np.isfinite(points), axis=1)]
+    (x_min, x_max), (y_min, y_max) = window if window is not None else f.window
+
+    owns_figure = ax is None
+    if owns_figure:
+        fig, ax = plt.subplots(figsize=(6.4, 5.2))
+    else:
+        fig = ax.figure
+    grid_x, grid_y = np.meshgrid(np.linspace(x_min, x_max, resolution), np.linspace(y_min, y_max, resolution))
+    grid_z = f.numpy(grid_x, grid_y)
+    contour_at, is_log = contour_levels(grid_z, levels)
+    norm = LogNorm(contour_at[0], contour_at[-1]) if is_log else None
+    ax.contour(grid_x, grid_y, grid_z, levels=contour_at, cmap="viridis", norm=norm, linewidths=0.6)
+
+    for points, marker, label in ((f.minima, "*", "minimum"), (f.saddles, "X", "saddle point"),
+                                  (f.maxima, "^", "maximum")):
+        if points:
+            xs, ys = zip(*points)
+            ax.scatter(xs, ys, marker=marker, s=110, c="gold", edgecolors="black", linewidths=0.7,
+                       zorder=4, label=label)
+    for label, points in checked.items():
+        (line,) = ax.plot(points[:, 0], points[:, 1], "-o", ms=2.5, lw=1.1, label=label, zorder=3)
+        if len(points):
+            ax.plot(points[0, 0], points[0, 1], "o", ms=8, mfc="none", mec=line.get_color(), zorder=3)
+    ax.set_xlim(x_min, x_max)
+    ax.set_ylim(y_min, y_max)
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+    ax.set_title(title if title is not None else f"{f.name}: {f.formula}", fontsize=9)
+    ax.legend(fontsize=7, loc="best")
+    if path is not None:
+        fig.savefig(path, dpi=120, bbox_inches="tight")
+        if owns_figure:
+            plt.close(fig)
+    return fig
