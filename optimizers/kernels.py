@@ -97,13 +97,49 @@ def _flat(array, name, shape, dtype):
         raise ValueError(
             f"{name} has shape {array.shape} but the parameter has shape {shape}"
         )
-    if array.dtype != dtype:
+    if array.dtype is not dtype and array.dtype != dtype:
         raise TypeError(
             f"{name} has dtype {array.dtype} but the parameter has dtype {dtype}"
         )
-    if array.flags.c_contiguous and array.flags.writeable:
-        return array.reshape(-1), False
+    flags = array.flags
+    if flags.c_contiguous and flags.writeable:
+        # A 1-D array is its own flat view; reshaping it anyway costs ~0.1 us per array.
+        return (array if array.ndim == 1 else array.reshape(-1)), False
     return np.array(array, order="C", copy=True).reshape(-1), True
+
+
+# Casting a Python float to np.float32 costs ~0.2 us, about as much as running a kernel
+# over a thousand elements, and a kernel takes up to a dozen coefficients. They rarely
+# change between steps (lr, betas, eps), so their casts are remembered, keyed by value
+# (1 and 1.0 share a cast: the same number). Zeros are always cast afresh: 0.0 == -0.0,
+# yet their casts differ in sign. A cache is emptied when full, as a scheduler changing
+# lr every step (or Adam's bias corrections) would otherwise grow it forever.
+_CAST_CACHE_SIZE = 256
+_casts = {}  # dtype.type -> {value: value cast to that type}
+
+
+def _cast_scalars(scalars, dtype):
+    """The coefficients as numpy scalars of `dtype`; bools (options) pass unchanged.
+
+    Ints too are cast (momentum=0 is an int): one int64 coefficient would make numba
+    compute a float32 update in float64, and compile another specialisation.
+    """
+    to_dtype = dtype.type
+    casts = _casts.setdefault(to_dtype, {})
+    cast = []
+    for value in scalars:
+        if type(value) in _OPTION_TYPES:
+            cast.append(value)
+        elif value == 0:
+            cast.append(to_dtype(value))
+        else:
+            value_cast = casts.get(value)
+            if value_cast is None:
+                if len(casts) >= _CAST_CACHE_SIZE:
+                    casts.clear()
+                value_cast = casts[value] = to_dtype(value)
+            cast.append(value_cast)
+    return cast
 
 
 def run_kernel(update, param, grad, states, scalars):
@@ -131,10 +167,7 @@ def run_kernel(update, param, grad, states, scalars):
         flat_states.append(flat)
         if is_copy:
             copied_states.append((state, flat))
-    # Ints too are cast (momentum=0 is an int): one int64 coefficient would make numba
-    # compute a float32 update in float64, and compile another specialisation.
-    to_dtype = dtype.type
-    cast = [s if type(s) in _OPTION_TYPES else to_dtype(s) for s in scalars]
+    cast = _cast_scalars(scalars, dtype)
     build = update.parallel if param.nbytes >= PARALLEL_MIN_BYTES else update.serial
     build(flat_param, flat_grad, *flat_states, *cast)
     if param_copied:
