@@ -366,10 +366,13 @@ class Layout:
 
 
 def _layers(graph):
-    """Longest-path layering: a node sits one layer right of its furthest input.
+    """The layer (column) of every node: longest path from the leaves, then slack removed.
 
-    Sources (leaves, constants) are then moved right to just before their first consumer,
-    so a constant used at the end does not stretch an edge across the whole drawing.
+    First each node goes one layer right of its furthest input (longest-path layering), so
+    the output sits at the depth of the graph. Then, from the output back, every node with
+    slack moves right to just before its first consumer: side inputs -- a constant, a
+    weight and its transpose -- sit next to the op that uses them instead of in the first
+    columns with edges stretched across the whole drawing.
     """
     count = len(graph.nodes)
     inputs_of = [[] for _ in range(count)]
@@ -380,16 +383,17 @@ def _layers(graph):
     # Kahn's algorithm: a node is placed once all its inputs are.
     waiting = [len(inputs) for inputs in inputs_of]
     ready = [index for index in range(count) if waiting[index] == 0]
-    layer = [0] * count
+    layer, placed = [0] * count, []
     while ready:
         index = ready.pop()
+        placed.append(index)
         for target in outputs_of[index]:
             layer[target] = max(layer[target], layer[index] + 1)
             waiting[target] -= 1
             if waiting[target] == 0:
                 ready.append(target)
-    for index in range(count):
-        if not inputs_of[index] and outputs_of[index]:
+    for index in reversed(placed):
+        if outputs_of[index]:
             layer[index] = min(layer[target] for target in outputs_of[index]) - 1
     return layer
 
@@ -434,7 +438,7 @@ def layered_layout(graph, sweeps=4):
 
     A simple Sugiyama-style layout:
 
-    1. layers by longest path from the leaves (``_layers``);
+    1. layers by longest path from the leaves, slack removed (``_layers``);
     2. an edge spanning k > 1 layers gets k - 1 invisible waypoints, one per skipped layer,
        so every segment joins neighbouring layers;
     3. within each layer, nodes and waypoints are ordered by the barycentre heuristic --

@@ -262,14 +262,18 @@ def test_layout_goes_left_to_right_and_barycentres_reduce_crossings():
     assert layout.crossings < unordered
 
 
-def test_leaves_sit_just_before_their_first_consumer():
-    a, b, g = micrograd_example()
-    graph = viz.build_graph(g)
-    layout = viz.layered_layout(graph)
-    for node in graph.nodes:
-        consumers = [t for s, t in graph.edges if s == node.index]
-        if node.kind == "tensor" and node.tensor._op is None:
-            assert layout.layer[node.index] == min(layout.layer[c] for c in consumers) - 1
+def test_every_node_sits_just_before_its_first_consumer():
+    for graph in (viz.build_graph(micrograd_example()[2]), viz.build_graph(mlp_loss()[3])):
+        layout = viz.layered_layout(graph)
+        for node in graph.nodes:
+            consumers = [target for source, target in graph.edges if source == node.index]
+            if node.index != graph.root:
+                assert layout.layer[node.index] == min(layout.layer[c] for c in consumers) - 1
+        # The longest path from a leaf to the output fixes the number of layers.
+        depth = [0] * len(graph.nodes)
+        for source, target in sorted(graph.edges, key=lambda edge: edge[1]):
+            depth[target] = max(depth[target], depth[source] + 1)
+        assert layout.layer.max() == max(depth) and layout.layer.min() == 0
 
 
 # ----------------------------------------------------------------------------- files and DOT
