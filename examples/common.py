@@ -16,8 +16,9 @@ A script does::
     fig, ax = run.figure()
     ...
     run.save(fig, "ewa_temperature.png")
-    run.check("last value, beta 0.9", ours=1.23, source=None, expected="finite", ok=True)
-    run.finish({"beta_0.9_last": 1.23})
+    run.check("last value, beta 0.9", ours=last, source=None, expected="finite",
+              ok=np.isfinite(last))
+    run.finish({"beta_0.9_last": last})
 
 ``Run.finish`` writes the JSON (if asked), and shows the windows when ``--show`` was given.
 ``Run.check`` collects the JSON's ``"checks"`` list, which examples/run_all.py puts in REPORT.md.

@@ -37,7 +37,7 @@ def run_example(tmp_path):
 
     Added keys: ``result["_checks"]`` maps each check's name to its entry of
     ``result["checks"]``; figures go to a fresh temporary folder ``result["_out"]`` (a Path);
-    the script's stdout is ``result["_stdout"]``, for tests of the printed lines.
+    the script's stdout and stderr are ``result["_stdout"]`` and ``result["_stderr"]``.
     """
 
     def run(name, *args):
@@ -58,6 +58,7 @@ def run_example(tmp_path):
         result["_checks"] = {entry["name"]: entry for entry in result.get("checks", [])}
         result["_out"] = out
         result["_stdout"] = completed.stdout
+        result["_stderr"] = completed.stderr
         return result
 
     return run
