@@ -12,6 +12,7 @@ from .adamax import Adamax
 from .adamw import AdamW
 from .base import Optimizer
 from .nadam import NAdam
+from .radam import RAdam
 from .registry import available, create, register
 from .rmsprop import RMSprop
 from .sgd import SGD
@@ -26,6 +27,7 @@ __all__ = [
     "AdamW",
     "Adamax",
     "NAdam",
+    "RAdam",
     "available",
     "create",
     "register",
@@ -39,3 +41,4 @@ register("adam", Adam)
 register("adamw", AdamW)
 register("adamax", Adamax)
 register("nadam", NAdam)
+register("radam", RAdam)

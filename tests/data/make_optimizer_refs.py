@@ -91,6 +91,14 @@ CONFIGS = [
     ("nadam_decoupled_maximize", "NAdam",
      dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True, maximize=True),
      dict(lr=0.02, weight_decay=0.3)),
+    ("radam_default", "RAdam", dict(lr=0.01), dict(lr=0.03)),  # rectified from step 6
+    ("radam_betas_eps_weight_decay", "RAdam",
+     dict(lr=0.01, betas=(0.8, 0.9), eps=1e-3, weight_decay=0.1),
+     dict(lr=0.005, weight_decay=0.0)),
+    ("radam_decoupled_maximize", "RAdam",
+     dict(lr=0.01, betas=(0.9, 0.95), weight_decay=0.1, decoupled_weight_decay=True,
+          maximize=True),
+     dict(lr=0.02, weight_decay=0.3)),
 ]
 
 

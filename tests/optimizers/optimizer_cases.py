@@ -121,6 +121,16 @@ OPTIONS = {
         },
         _always,
     ),
+    "radam": (
+        {
+            "lr": [0.01],
+            "betas": [(0.9, 0.9)],  # rho_t > 5 from step 6: both phases within 25 steps
+            "weight_decay": [0, 0.1],
+            "decoupled_weight_decay": [False, True],
+            "maximize": [False, True],
+        },
+        _always,
+    ),
 }
 
 FULL_STATE = {
@@ -132,6 +142,7 @@ FULL_STATE = {
     "adamw": dict(lr=0.01, amsgrad=True),
     "adamax": dict(lr=0.05, weight_decay=0.1),
     "nadam": dict(lr=0.01, weight_decay=0.1),
+    "radam": dict(lr=0.01, weight_decay=0.1),
 }
 
 # name -> (hyperparameters, the Rosenbrock value the optimizer must reach within 2,000
@@ -145,6 +156,7 @@ CONVERGENCE = {
     "adamw": (dict(lr=0.05), 2e-3),
     "adamax": (dict(lr=0.1), 2e-3),
     "nadam": (dict(lr=0.02), 2e-3),
+    "radam": (dict(lr=5e-3, betas=(0.9, 0.99)), 1e-5),
 }
 
 # (name, constructor hyperparameters, exception type, exact message)
@@ -199,6 +211,13 @@ INVALID_HYPERPARAMETERS = [
     ("nadam", dict(betas=(0.9, 1.0)), ValueError, "Invalid beta parameter at index 1: 1.0"),
     ("nadam", dict(weight_decay=-1), ValueError, "Invalid weight_decay value: -1"),
     ("nadam", dict(momentum_decay=-0.004), ValueError, "Invalid momentum_decay value: -0.004"),
+    ("radam", dict(lr=-1), ValueError, "Invalid learning rate: -1"),
+    ("radam", dict(eps=-1), ValueError, "Invalid epsilon value: -1"),
+    ("radam", dict(betas=(1.0, 0.999)), ValueError, "Invalid beta parameter at index 0: 1.0"),
+    ("radam", dict(betas=(0.9, 1.0)), ValueError, "Invalid beta parameter at index 1: 1.0"),
+    ("radam", dict(weight_decay=-1), ValueError, "Invalid weight_decay value: -1"),
+    ("radam", dict(decoupled_weight_decay=0), TypeError,
+     "decoupled_weight_decay must be True or False, but got 0"),
 ]
 
 

@@ -152,3 +152,35 @@ def test_nadam_first_step_and_mu_product(backend):
     optimizer.step()
     assert optimizer.state[p]["mu_product"] == pytest.approx(mu[0] * mu[1], rel=1e-15)
     assert 0.3 * b1 < mu[0] < mu[1] < mu[2] < b1  # the schedule warms the momentum up
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_radam_plain_momentum_until_rho_exceeds_5_then_rectified(backend):
+    """b2 = 0.9: rho_inf = 19, rho_t = 1, 1.95, 2.86, 3.73, 4.58, 5.39, ...: steps 1-5 are
+    p -= lr m_hat (step 1: lr g exactly), step 6 the rectified adaptive step."""
+    lr, b1, b2, eps = 0.01, 0.8, 0.9, 1e-3
+    stepped = first_step(optimizers.RAdam, backend, lr=lr, betas=(b1, b2), eps=eps)
+    np.testing.assert_allclose(stepped, START - lr * GRAD, rtol=1e-15)
+
+    grads = [np.array([2.0, -0.5]) * (k + 1) for k in range(7)]
+    p = Param(np.array([0.0, 0.0]))
+    optimizer = optimizers.RAdam([p], lr=lr, betas=(b1, b2), eps=eps, backend=backend)
+    expected, m, v = p.data.copy(), 0.0, 0.0
+    rho_inf = 2 / (1 - b2) - 1
+    for t, g in enumerate(grads, start=1):
+        p.grad = g
+        optimizer.step()
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        m_hat, v_hat = m / (1 - b1**t), v / (1 - b2**t)
+        rho_t = rho_inf - 2 * t * b2**t / (1 - b2**t)
+        if t <= 5:
+            assert rho_t <= 5
+            expected = expected - lr * m_hat
+        else:
+            assert rho_t > 5
+            r = np.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf
+                        / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
+            # eps before the bias correction: sqrt(v_hat) + eps / sqrt(1 - b2^t)
+            expected = expected - lr * r * m_hat / (np.sqrt(v_hat) + eps / np.sqrt(1 - b2**t))
+        np.testing.assert_allclose(p.data, expected, rtol=1e-12, err_msg=f"step {t}")
