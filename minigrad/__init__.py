@@ -3,8 +3,9 @@
 Public API: ``Tensor``/``tensor`` (values plus the graph that computed them),
 ``concatenate``, ``stack``, ``where``, ``no_grad``/``is_grad_enabled`` (graph recording),
 ``gradcheck`` (derivatives vs finite differences) and ``manual_seed`` (the library-wide
-random generator, see ``minigrad.random``), plus the subpackages ``minigrad.nn`` (modules,
-layers, losses) and ``minigrad.data`` (datasets and loaders).
+random generator, see ``minigrad.random``), plus ``minigrad.nn`` (modules, layers,
+losses), ``minigrad.data`` (datasets and loaders), ``minigrad.viz`` (draw the graph behind
+a tensor) and ``minigrad.landscapes`` (2-D test functions and optimizer trajectories).
 """
 
 from . import random
@@ -14,8 +15,8 @@ from .gradcheck import GradcheckError, gradcheck
 from .random import manual_seed
 from .tensor import Tensor, tensor
 
-# nn and data build on Tensor, so they are imported after it.
-from . import data, nn  # noqa: E402
+# The subpackages build on Tensor, so they are imported after it.
+from . import data, landscapes, nn, viz  # noqa: E402
 
 __all__ = [
     "GradcheckError",
@@ -23,6 +24,7 @@ __all__ = [
     "concatenate",
     "data",
     "gradcheck",
+    "landscapes",
     "is_grad_enabled",
     "manual_seed",
     "nn",
@@ -30,5 +32,6 @@ __all__ = [
     "random",
     "stack",
     "tensor",
+    "viz",
     "where",
 ]

@@ -25,17 +25,9 @@ from typing import Callable
 
 import numpy as np
 
-from .tensor import Tensor, _result
+from .tensor import Tensor
 
 
-def _cos(x):
-    """cos(x); derivative -sin(x). (The Tensor has no trigonometric ops; Rastrigin needs
-    this one, built like the engine's ops: a value plus the closure for its gradient.)"""
-
-    def backward(grad):
-        return (-grad * np.sin(x.data),)
-
-    return _result(np.cos(x.data), "cos", (x,), backward)
 
 
 @dataclass(frozen=True)
@@ -120,7 +112,7 @@ def _rastrigin(p):
     """f(x, y) = 2 A + (x^2 - A cos(2 pi x)) + (y^2 - A cos(2 pi y)) with A = 10: a bowl
     covered in ripples, a local minimum near every integer point, the global one f(0, 0) = 0."""
     x, y = p[0], p[1]
-    return 20 + (x**2 - 10 * _cos(2 * math.pi * x)) + (y**2 - 10 * _cos(2 * math.pi * y))
+    return 20 + (x**2 - 10 * (2 * math.pi * x).cos()) + (y**2 - 10 * (2 * math.pi * y).cos())
 
 
 def _numpy_rastrigin(x, y):

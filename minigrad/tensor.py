@@ -532,6 +532,22 @@ class Tensor:
 
         return _result(np.abs(self._data), "abs", (self,), backward)
 
+    def sin(self):
+        """Sine; derivative cos(x)."""
+
+        def backward(grad):
+            return (grad * np.cos(self._data),)
+
+        return _result(np.sin(self._data), "sin", (self,), backward)
+
+    def cos(self):
+        """Cosine; derivative -sin(x)."""
+
+        def backward(grad):
+            return (-grad * np.sin(self._data),)
+
+        return _result(np.cos(self._data), "cos", (self,), backward)
+
     def tanh(self):
         """Hyperbolic tangent; derivative 1 - tanh(x)**2."""
         out = np.tanh(self._data)

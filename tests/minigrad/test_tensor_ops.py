@@ -189,6 +189,8 @@ UNARY = {
     "log": (lambda shape: values(shape, 0.3, 3.0), np.log),
     "sqrt": (lambda shape: values(shape, 0.3, 3.0), np.sqrt),
     "abs": (away_from_zero, np.abs),
+    "sin": (values, np.sin),
+    "cos": (values, np.cos),
     "tanh": (values, np.tanh),
     "sigmoid": (values, lambda a: 1 / (1 + np.exp(-a))),
     "relu": (away_from_zero, lambda a: np.maximum(a, 0)),
