@@ -11,6 +11,7 @@ from .adam import Adam
 from .adamax import Adamax
 from .adamw import AdamW
 from .base import Optimizer
+from .lion import Lion
 from .nadam import NAdam
 from .radam import RAdam
 from .registry import available, create, register
@@ -28,6 +29,7 @@ __all__ = [
     "Adamax",
     "NAdam",
     "RAdam",
+    "Lion",
     "available",
     "create",
     "register",
@@ -42,3 +44,4 @@ register("adamw", AdamW)
 register("adamax", Adamax)
 register("nadam", NAdam)
 register("radam", RAdam)
+register("lion", Lion)

@@ -99,7 +99,47 @@ CONFIGS = [
      dict(lr=0.01, betas=(0.9, 0.95), weight_decay=0.1, decoupled_weight_decay=True,
           maximize=True),
      dict(lr=0.02, weight_decay=0.3)),
+    ("lion_default", "Lion", dict(lr=0.01), dict(lr=0.02)),  # TorchLion below
+    ("lion_betas_weight_decay", "Lion", dict(lr=0.01, betas=(0.95, 0.98), weight_decay=0.5),
+     dict(lr=0.005, weight_decay=0.0)),
+    ("lion_maximize", "Lion", dict(lr=0.01, weight_decay=0.1, maximize=True), dict(lr=0.02)),
 ]
+
+
+class TorchLion(torch.optim.Optimizer):
+    """REFERENCE IMPLEMENTATION, written here because torch has no Lion.
+
+    Chen et al. 2023, "Symbolic Discovery of Optimization Algorithms", Program 1, in the
+    authors' PyTorch form (google/automl lion_pytorch.py; lucidrains/lion-pytorch
+    `update_fn`): decay, step with the sign of the interpolation, then update the
+    momentum. `maximize` (negate the gradient first) is minigrad's addition.
+    """
+
+    def __init__(self, params, lr=1e-4, betas=(0.9, 0.99), weight_decay=0.0, maximize=False):
+        super().__init__(params, dict(lr=lr, betas=betas, weight_decay=weight_decay,
+                                      maximize=maximize))
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            lr, weight_decay = group["lr"], group["weight_decay"]
+            beta1, beta2 = group["betas"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                grad = -p.grad if group["maximize"] else p.grad
+                state = self.state[p]
+                if not state:
+                    state["exp_avg"] = torch.zeros_like(p)
+                exp_avg = state["exp_avg"]
+                p.mul_(1 - lr * weight_decay)
+                update = exp_avg.clone().mul_(beta1).add(grad, alpha=1 - beta1).sign_()
+                p.add_(update, alpha=-lr)
+                exp_avg.mul_(beta2).add_(grad, alpha=1 - beta2)
+
+
+# optimizers torch lacks: name -> this script's implementation
+REFERENCE_IMPLEMENTATIONS = {"Lion": TorchLion}
 
 
 def problem():
@@ -113,8 +153,12 @@ def problem():
 
 def trajectory(torch_class, defaults, group1, init, scale, noise):
     params = [torch.tensor(value, dtype=torch.float64) for value in init]
-    optimizer = getattr(torch.optim, torch_class)(
-        [{"params": params[:2]}, {"params": params[2:], **group1}], foreach=False, **defaults
+    if torch_class in REFERENCE_IMPLEMENTATIONS:
+        optimizer_class, options = REFERENCE_IMPLEMENTATIONS[torch_class], {}
+    else:
+        optimizer_class, options = getattr(torch.optim, torch_class), {"foreach": False}
+    optimizer = optimizer_class(
+        [{"params": params[:2]}, {"params": params[2:], **group1}], **options, **defaults
     )
     scales = [torch.tensor(s) for s in scale]
     history = [np.empty((STEPS,) + shape) for shape in SHAPES]

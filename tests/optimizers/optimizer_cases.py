@@ -131,6 +131,15 @@ OPTIONS = {
         },
         _always,
     ),
+    "lion": (
+        {
+            "lr": [0.01],
+            "betas": [(0.9, 0.99)],
+            "weight_decay": [0, 0.5],
+            "maximize": [False, True],
+        },
+        _always,
+    ),
 }
 
 FULL_STATE = {
@@ -143,6 +152,7 @@ FULL_STATE = {
     "adamax": dict(lr=0.05, weight_decay=0.1),
     "nadam": dict(lr=0.01, weight_decay=0.1),
     "radam": dict(lr=0.01, weight_decay=0.1),
+    "lion": dict(lr=0.01, weight_decay=0.5),
 }
 
 # name -> (hyperparameters, the Rosenbrock value the optimizer must reach within 2,000
@@ -157,6 +167,7 @@ CONVERGENCE = {
     "adamax": (dict(lr=0.1), 2e-3),
     "nadam": (dict(lr=0.02), 2e-3),
     "radam": (dict(lr=5e-3, betas=(0.9, 0.99)), 1e-5),
+    "lion": (dict(lr=2e-3), 1e-2),
 }
 
 # (name, constructor hyperparameters, exception type, exact message)
@@ -218,6 +229,10 @@ INVALID_HYPERPARAMETERS = [
     ("radam", dict(weight_decay=-1), ValueError, "Invalid weight_decay value: -1"),
     ("radam", dict(decoupled_weight_decay=0), TypeError,
      "decoupled_weight_decay must be True or False, but got 0"),
+    ("lion", dict(lr=-1e-4), ValueError, "Invalid learning rate: -0.0001"),
+    ("lion", dict(betas=(1.0, 0.99)), ValueError, "Invalid beta parameter at index 0: 1.0"),
+    ("lion", dict(betas=(0.9, -0.99)), ValueError, "Invalid beta parameter at index 1: -0.99"),
+    ("lion", dict(weight_decay=-1.0), ValueError, "Invalid weight_decay value: -1.0"),
 ]
 
 

@@ -184,3 +184,29 @@ def test_radam_plain_momentum_until_rho_exceeds_5_then_rectified(backend):
             # eps before the bias correction: sqrt(v_hat) + eps / sqrt(1 - b2^t)
             expected = expected - lr * r * m_hat / (np.sqrt(v_hat) + eps / np.sqrt(1 - b2**t))
         np.testing.assert_allclose(p.data, expected, rtol=1e-12, err_msg=f"step {t}")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_lion_steps_by_lr_in_the_sign_of_the_interpolated_momentum(backend):
+    """Step 1: m = 0, so c = (1 - b1) g and p1 = p0 (1 - lr wd) - lr sign(g) (sign(0) = 0).
+    Step 2: m1 = (1 - b2) g1 outweighs a small opposite g2 in c = b1 m1 + (1 - b1) g2."""
+    lr, wd = 0.01, 2.0
+    grad = GRAD.copy()
+    grad[2] = 0.0
+    p = Param(START.copy())
+    p.grad = grad
+    optimizer = optimizers.Lion([p], lr=lr, weight_decay=wd, backend=backend)
+    optimizer.step()
+    np.testing.assert_allclose(p.data, START * (1 - lr * wd) - lr * np.sign(grad), rtol=1e-15)
+    assert list(np.sign(grad)) == [1, -1, 0, 1]
+
+    p = Param(np.array([0.0, 0.0]))
+    optimizer = optimizers.Lion([p], lr=lr, betas=(0.9, 0.99), backend=backend)
+    for g in (np.array([1.0, 1.0]), np.array([-0.05, -0.5])):
+        p.grad = g
+        optimizer.step()
+    # c2 = 0.9 * 0.01 * 1 + 0.1 * g2 = 0.004 (keeps going) and -0.041 (turns back)
+    np.testing.assert_allclose(p.data, [-2 * lr, 0.0], atol=1e-17)
+    np.testing.assert_allclose(optimizer.state[p]["exp_avg"],
+                               0.99 * 0.01 * 1.0 + 0.01 * np.array([-0.05, -0.5]), rtol=1e-14)
+    assert set(optimizer.state[p]) == {"exp_avg"}
