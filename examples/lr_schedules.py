@@ -103,12 +103,15 @@ PANELS = {
         ("GradualWarmupScheduler, 5 of 10 epochs",
          lambda o: S.GradualWarmupScheduler(o, TOTAL_EPOCHS, WARMUP_EPOCHS), TOTAL_EPOCHS + 1)],
     "notes' method one: WarmupPolyDecay": [
-        ("WarmupPolyDecay, power 1 (the notes)", lambda o: S.WarmupPolyDecay(o, TOTAL_STEPS, WARMUP_STEPS),
+        ("WarmupPolyDecay, power 1 (the notes)",
+         lambda o: S.WarmupPolyDecay(o, TOTAL_STEPS, WARMUP_STEPS),
          TOTAL_STEPS + 1),
-        ("WarmupPolyDecay, power 2", lambda o: S.WarmupPolyDecay(o, TOTAL_STEPS, WARMUP_STEPS, power=2.0),
+        ("WarmupPolyDecay, power 2",
+         lambda o: S.WarmupPolyDecay(o, TOTAL_STEPS, WARMUP_STEPS, power=2.0),
          TOTAL_STEPS + 1)],
     "notes' cosine decay: WarmupCosineDecay": [
-        ("WarmupCosineDecay, min_lr 0 (the notes)", lambda o: S.WarmupCosineDecay(o, TOTAL_STEPS, WARMUP_STEPS),
+        ("WarmupCosineDecay, min_lr 0 (the notes)",
+         lambda o: S.WarmupCosineDecay(o, TOTAL_STEPS, WARMUP_STEPS),
          TOTAL_STEPS + 1),
         (f"WarmupCosineDecay, min_lr {COSINE_MIN_LR:g}",
          lambda o: S.WarmupCosineDecay(o, TOTAL_STEPS, WARMUP_STEPS, min_lr=COSINE_MIN_LR),
@@ -137,16 +140,19 @@ PANELS = {
         ("PolynomialLR(total_iters=100, power=2)",
          lambda o: S.PolynomialLR(o, total_iters=TOTAL_STEPS, power=2.0), TOTAL_STEPS + 1)],
     "CosineAnnealingWarmRestarts(T_0=10, T_mult=2)": [
-        ("CosineAnnealingWarmRestarts(T_0=10, T_mult=2)", lambda o: S.CosineAnnealingWarmRestarts(o, T_0=10, T_mult=2),
+        ("CosineAnnealingWarmRestarts(T_0=10, T_mult=2)",
+         lambda o: S.CosineAnnealingWarmRestarts(o, T_0=10, T_mult=2),
          TOTAL_STEPS)],
     "OneCycleLR(max_lr=0.01, total_steps=100)": [
-        ("OneCycleLR, cos (default)", lambda o: S.OneCycleLR(o, max_lr=BASE_LR, total_steps=TOTAL_STEPS),
+        ("OneCycleLR, cos (default)",
+         lambda o: S.OneCycleLR(o, max_lr=BASE_LR, total_steps=TOTAL_STEPS),
          TOTAL_STEPS),
         ("OneCycleLR, linear, three_phase",
          lambda o: S.OneCycleLR(o, max_lr=BASE_LR, total_steps=TOTAL_STEPS,
                                 anneal_strategy="linear", three_phase=True), TOTAL_STEPS)],
     "CyclicLR(1e-3 .. 1e-2, step_size_up=10)": [
-        ("CyclicLR, triangular", lambda o: S.CyclicLR(o, 1e-3, BASE_LR, step_size_up=10), TOTAL_STEPS),
+        ("CyclicLR, triangular", lambda o: S.CyclicLR(o, 1e-3, BASE_LR, step_size_up=10),
+         TOTAL_STEPS),
         ("CyclicLR, triangular2", lambda o: S.CyclicLR(o, 1e-3, BASE_LR, step_size_up=10,
                                              mode="triangular2"), TOTAL_STEPS)],
     "LinearLR / ConstantLR (warm-up in torch)": [
@@ -228,13 +234,15 @@ def checks_against_the_notes(run, curves):
     """Every warm-up scheduler against the notes' function, at every one of the 100 batches."""
     pairs = [
         ("WarmupPolyDecay = notes' decay_lr_poly (power 1)",
-         curve_of(curves, "notes' method one: WarmupPolyDecay", "WarmupPolyDecay, power 1 (the notes)"),
+         curve_of(curves, "notes' method one: WarmupPolyDecay",
+                  "WarmupPolyDecay, power 1 (the notes)"),
          seed_per_batch(decay_lr_poly, 1.0)),
         ("WarmupPolyDecay(power=2) = notes' decay_lr_poly (power 2)",
          curve_of(curves, "notes' method one: WarmupPolyDecay", "WarmupPolyDecay, power 2"),
          seed_per_batch(decay_lr_poly, 2.0)),
         ("WarmupCosineDecay = notes' cosine decay",
-         curve_of(curves, "notes' cosine decay: WarmupCosineDecay", "WarmupCosineDecay, min_lr 0 (the notes)"),
+         curve_of(curves, "notes' cosine decay: WarmupCosineDecay",
+                  "WarmupCosineDecay, min_lr 0 (the notes)"),
          seed_per_batch(decay_lr_cosine)),
     ]
     # Warmup-Stable-Decay in the notes' epoch units: 2 warm-up, 3 stable of 10 epochs.
@@ -272,17 +280,20 @@ def checks_on_end_points(run, curves, plateau_lrs):
     for title, label, step in ((poly, "WarmupPolyDecay, power 1 (the notes)", WARMUP_STEPS),
                                (cosine, "WarmupCosineDecay, min_lr 0 (the notes)", WARMUP_STEPS),
                                (wsd, "WSD cosine (the notes)", WSD_WARMUP),
-                               (method_two, "GradualWarmupScheduler, 5 of 10 epochs", WARMUP_EPOCHS)):
+                               (method_two, "GradualWarmupScheduler, 5 of 10 epochs",
+                                WARMUP_EPOCHS)):
         equal(f"warm-up ends at the base lr ({title.split(':')[-1].strip()}, step {step})",
               at(title, label, step), BASE_LR, f"lr {BASE_LR} at step {step}")
     equal("WSD stable phase holds the base lr (last stable step)",
           at(wsd, "WSD linear", WSD_WARMUP + STABLE_STEPS), BASE_LR, f"lr {BASE_LR}")
-    equal("poly decay reaches 0 at the last step", at(poly, "WarmupPolyDecay, power 1 (the notes)", TOTAL_STEPS),
+    equal("poly decay reaches 0 at the last step",
+          at(poly, "WarmupPolyDecay, power 1 (the notes)", TOTAL_STEPS),
           0.0, "lr 0 at step 100")
     equal("cosine reaches min_lr at the last step",
           at(cosine, f"WarmupCosineDecay, min_lr {COSINE_MIN_LR:g}", TOTAL_STEPS), COSINE_MIN_LR,
           f"lr {COSINE_MIN_LR} at step 100")
-    equal("WSD exp decay ends at min_lr_ratio * base lr", at(wsd, "WSD exp (min_lr_ratio 0.1)", TOTAL_STEPS),
+    equal("WSD exp decay ends at min_lr_ratio * base lr",
+          at(wsd, "WSD exp (min_lr_ratio 0.1)", TOTAL_STEPS),
           0.1 * BASE_LR, f"lr {0.1 * BASE_LR} at step 100")
     equal("CosineAnnealingLR reaches eta_min at T_max",
           at("CosineAnnealingLR / PolynomialLR", "CosineAnnealingLR(T_max=100, eta_min=1e-3)",
