@@ -20,7 +20,8 @@ def first_step(optimizer_class, backend, start=START, **hyperparameters):
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_adam_first_step_moves_every_coordinate_by_lr(backend):
-    """m1 = (1 - b1) g and v1 = (1 - b2) g^2, bias-corrected to g and g^2: a step of lr * g / |g|."""
+    """m1 = (1 - b1) g and v1 = (1 - b2) g^2 are bias-corrected to g and g^2: the step is
+    lr * g / |g|, the same lr for gradients five decades apart."""
     moved = START - first_step(optimizers.Adam, backend, lr=0.01, eps=0.0)
     np.testing.assert_allclose(moved, 0.01 * np.sign(GRAD), rtol=1e-12)
     # with the default eps the step is lr * |g| / (|g| + eps): short by eps / |g| relative
