@@ -196,7 +196,8 @@ def adam_2d(lr):
 # The printed points, and who printed them. "zh" = ShusenTang/Dive-into-DL-PyTorch,
 # docs/chapter07_optimization/7.x_*.md (d2lzh_pytorch, format `epoch 20, x1 %f, x2 %f`);
 # "en" = d2l.ai English edition, chapter 12 (Optimization Algorithms), PyTorch tab
-# (`epoch 20, x1: %f, x2: %f`), sections gd / momentum / adagrad / rmsprop.
+# (`epoch 20, x1: %f, x2: %f`), sections gd / momentum / adagrad / rmsprop; the Chinese
+# second edition (zh.d2l.ai, ch. 11) runs the same code and prints the same lines.
 ZH = "Dive-into-DL-PyTorch (zh) {}"
 EN = "d2l.ai (en) {}"
 
@@ -206,6 +207,18 @@ RUNS_1D = [
     (0.05, "3.4867844009999995", ZH.format("7.2 gd-sgd")),
     (1.1, "61.917364224000096", ZH.format("7.2 gd-sgd")),
 ]
+
+
+# Why the package reproduces the book's rule (printed with the measured difference).
+SAME_FORMULA = {
+    "gd": "same update, (eta * 0.2) * x1 vs eta * (0.2 * x1)",
+    "momentum": ("torch's b <- mu b + g, x <- x - lr b is the book's v <- gamma v + eta g, "
+                 "x <- x - v with v = lr b (constant lr)"),
+    "adadelta": "the book's AdaDelta is torch's (eps inside both roots, lr 1)",
+    "adam": "the book's Adam is torch's (eps outside the root, t from 1)",
+}
+# backend="numpy": for a 2-element parameter the plain update is as fast as the numba kernel
+# and needs no compilation.
 
 
 def sgd(lr, momentum=0.0):
@@ -231,8 +244,9 @@ def adam(lr, eps):
                                           backend="numpy")
 
 
-# name, title, objective (Tensor, numpy), book rule, initial states, package optimizer,
-# [(book's printed point, source), ...], torch-default-eps optimizer (eps-placement runs)
+# Each run: name, title, f (a Landscape; default 0.1 x1^2 + 2 x2^2), the book's rule and its
+# initial states (default 0, 0), the package optimizer, the book's printed points with their
+# sources, and for the eps-placement runs the same optimizer with torch's default eps.
 RUNS_2D = [
     dict(name="gd_eta0.1_quadratic", title="GD, eta 0.1, x1^2 + 2 x2^2",
          f=QUADRATIC, rule=gd_2d_quadratic(0.1), package=sgd(0.1),
@@ -355,6 +369,7 @@ def run_2d(run, runs):
         if "torch_default" not in spec:
             # Same formula as torch: only the rounding order differs.
             relative = max_gap(book, ours, relative=True)
+            print(f"  {SAME_FORMULA[spec['name'].split('_')[0]]}: max |difference| {gap:.1e}")
             run.check(f"{spec['name']}: package equals the book rule", relative, 0.0,
                       "max |difference| / max(1, |x|) over the path <= 1e-12",
                       relative <= 1e-12)
