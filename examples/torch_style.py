@@ -1,0 +1,163 @@
+"""The seed's two PyTorch snippets, line for line with minigrad (seed 000, sections 3 and 6).
+
+Momentum (section 3): ``nn.Linear(10, 1)``, ``nn.MSELoss()``, ``SGD(lr=0.01, momentum=0.9)``
+on 100 random inputs and targets, 10 full-batch epochs, printing
+``Epoch [{}/{}], Loss: {:.4f}``. Adam (section 6): a ``SimpleModel`` wrapping
+``nn.Linear(10, 1)``, ``Adam(lr=0.001)`` on a batch of 32, one step, printing ``Loss: `` and the
+loss. Only the imports change: ``minigrad.nn`` for ``torch.nn``, ``optimizers`` for
+``torch.optim``, numpy's generator for ``torch.randn`` (so the numbers differ from a torch run;
+the seed prints none to compare with).
+
+The checks recompute the momentum run with plain numpy -- the MSE gradient written out and
+torch's heavy-ball update (b <- g on the first step, then b <- 0.9 b + g; p <- p - lr b) -- and
+compare all 10 losses; and verify Adam's first step: with bias correction m_hat = g and
+v_hat = g * g, so every parameter moves by lr * g / (|g| + eps), i.e. by lr = 0.001 whatever
+the size of its gradient.
+
+What to look at in torch_style.png: left, the 10 momentum epochs against plain SGD (same start,
+momentum 0): momentum's steps grow as the velocity builds up, so its loss falls faster; right,
+Adam's first step per parameter, all 0.001 (the dashed lr), next to the gradients, which span
+more than a decade.
+"""
+
+import numpy as np
+
+from common import Run, parse_args
+
+import minigrad
+import optimizers
+from minigrad import nn
+
+
+class SimpleModel(nn.Module):
+    """The seed's Adam snippet model: one ``Linear(10, 1)`` (input 10, output 1)."""
+
+    def __init__(self):
+        super().__init__()
+        self.linear = nn.Linear(10, 1)
+
+    def forward(self, x):
+        return self.linear(x)
+
+
+def momentum_snippet(inputs, targets, momentum, verbose):
+    """The seed's momentum loop; returns the loss of each epoch (before that epoch's step)."""
+    model = nn.Linear(10, 1)
+    criterion = nn.MSELoss()
+    optimizer = optimizers.SGD(model.parameters(), lr=0.01, momentum=momentum)
+    start = (model.weight.data.copy(), model.bias.data.copy())
+    losses = []
+    for epoch in range(10):
+        outputs = model(inputs)
+        loss = criterion(outputs, targets)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+        if verbose:
+            print('Epoch [{}/{}], Loss: {:.4f}'.format(epoch + 1, 10, loss.item()))
+    return losses, start
+
+
+def numpy_heavy_ball(inputs, targets, weight, bias, lr, momentum, epochs):
+    """The same run in plain numpy: MSE gradient written out, torch's momentum update."""
+    weight, bias = weight.copy(), bias.copy()
+    buffers = None
+    losses = []
+    for _ in range(epochs):
+        residual = inputs @ weight.T + bias - targets          # (n, 1)
+        losses.append(float(np.mean(residual ** 2)))
+        grads = (2 / residual.size * residual.T @ inputs, 2 / residual.size * residual.sum(0))
+        if buffers is None:
+            buffers = [g.copy() for g in grads]
+        else:
+            buffers = [momentum * b + g for b, g in zip(buffers, grads)]
+        weight, bias = weight - lr * buffers[0], bias - lr * buffers[1]
+    return losses
+
+
+def main():
+    args = parse_args(__doc__)
+    run = Run(args, "torch_style")
+
+    # ---- section 3: Momentum
+    inputs = minigrad.Tensor(run.rng.standard_normal((100, 10)))
+    targets = minigrad.Tensor(run.rng.standard_normal((100, 1)))
+    state = minigrad.random.default_generator().bit_generator.state
+    momentum_losses, (weight0, bias0) = momentum_snippet(inputs, targets, 0.9, verbose=True)
+    minigrad.random.default_generator().bit_generator.state = state  # same start, no momentum
+    plain_losses, _ = momentum_snippet(inputs, targets, 0.0, verbose=False)
+
+    reference = numpy_heavy_ball(inputs.data, targets.data, weight0, bias0, 0.01, 0.9, 10)
+    error = float(np.max(np.abs(np.array(momentum_losses) - reference)))
+    run.check("momentum run: 10 losses vs plain-numpy heavy ball (max abs diff)", ours=error,
+              source=None, expected="< 1e-12", ok=error < 1e-12)
+    run.check("momentum run: loss epoch 10 < epoch 1 and < plain SGD's epoch 10",
+              ours=f"{momentum_losses[0]:.4f} -> {momentum_losses[-1]:.4f} "
+                   f"(plain SGD {plain_losses[-1]:.4f})",
+              source=None, expected="decreasing, ahead of plain SGD",
+              ok=momentum_losses[-1] < momentum_losses[0]
+              and momentum_losses[-1] < plain_losses[-1])
+
+    # ---- section 6: Adam
+    model = SimpleModel()
+    criterion = nn.MSELoss()
+    optimizer = optimizers.Adam(model.parameters(), lr=0.001)
+    x = minigrad.Tensor(run.rng.standard_normal((32, 10)))  # batch 32, 10 inputs per sample
+    y = minigrad.Tensor(run.rng.standard_normal((32, 1)))   # batch 32, 1 output per sample
+    before = [p.data.copy() for p in model.parameters()]
+    outputs = model(x)
+    loss = criterion(outputs, y)
+    optimizer.zero_grad()
+    loss.backward()
+    gradients = np.concatenate([p.grad.ravel() for p in model.parameters()])
+    optimizer.step()
+    print("Loss: ", loss.item())
+
+    steps = np.concatenate([(p.data - b).ravel() for p, b in zip(model.parameters(), before)])
+    expected_steps = -0.001 * gradients / (np.abs(gradients) + 1e-8)
+    step_error = float(np.max(np.abs(steps - expected_steps)))
+    run.check("Adam first step vs -lr * g / (|g| + eps) (max abs diff)", ours=step_error,
+              source=None, expected="< 1e-15", ok=step_error < 1e-15)
+    size_spread = float(np.max(np.abs(np.abs(steps) - 0.001)))
+    run.check("Adam first step: every |step| equals lr = 0.001 (max deviation)", ours=size_spread,
+              source=None, expected="< 1e-9 (sign descent: size independent of |g|)",
+              ok=size_spread < 1e-9)
+    with minigrad.no_grad():
+        after = criterion(model(x), y).item()
+    run.check("Adam: loss after the step < the printed loss", ours=f"{loss.item():.6f} -> {after:.6f}",
+              source=None, expected="smaller", ok=after < loss.item())
+
+    fig, (left, right) = run.figure(1, 2, figsize=(12, 4.5))
+    epochs = np.arange(1, 11)
+    left.plot(epochs, momentum_losses, "o-", label="SGD lr 0.01, momentum 0.9 (the seed)")
+    left.plot(epochs, plain_losses, "s--", label="SGD lr 0.01, no momentum (same start)")
+    left.set_title("Seed 000's momentum snippet: Linear(10, 1), MSELoss")
+    left.set_xlabel("epoch (one full-batch step each)")
+    left.set_ylabel("MSE before the epoch's step")
+    left.legend(fontsize="small")
+    index = np.arange(len(steps))
+    right.bar(index - 0.2, np.abs(steps), width=0.4, label="|first Adam step|")
+    right.bar(index + 0.2, np.abs(gradients), width=0.4, label="|gradient|")
+    right.axhline(0.001, color="black", linestyle="--", linewidth=0.8, label="lr = 0.001")
+    right.set_yscale("log")
+    right.set_ylim(1e-4, 10 * max(np.abs(gradients).max(), 0.001))
+    right.set_xticks(index, [f"w{i}" for i in range(10)] + ["b"])
+    right.set_title("Seed 000's Adam snippet: the first step is lr for every parameter")
+    right.set_xlabel("parameter")
+    right.set_ylabel("magnitude (log scale)")
+    right.legend(fontsize="small")
+    run.save(fig, "torch_style.png")
+
+    run.finish({
+        "momentum_losses": momentum_losses,
+        "plain_sgd_losses": plain_losses,
+        "adam_loss": loss.item(),
+        "adam_loss_after_step": after,
+        "adam_first_step": steps,
+        "adam_gradients": gradients,
+    })
+
+
+if __name__ == "__main__":
+    main()
