@@ -1,0 +1,590 @@
+"""Build the generated parts of docs/ from the code, so the docs cannot drift from it.
+
+    python docs/make_docs.py           # rewrite docs/optimizers.md and every PNG under docs/img/
+    python docs/make_docs.py --check   # exit 1 if docs/optimizers.md or the tutorial's output is stale
+
+What it makes:
+
+- ``docs/optimizers.md``: one section per optimizer in ``optimizers.available()``. The
+  constructor signature, the numpy reference ``update`` and the numba ``update_numba`` with
+  its ``@kernel`` loop are quoted from the code with ``inspect.getsource``; the formula and the
+  seeds' variants come from ``OPTIMIZER_NOTES`` below; the trace table on the ill-conditioned
+  quadratic is computed (``minigrad.landscapes.trajectory``) when the page is generated.
+- ``docs/img/quadratic_<name>.png``: those traces (``landscapes.plot_trajectories``).
+- ``docs/img/tutorial/*.png``: the figures the tutorial's code blocks write to
+  ``out/tutorial/`` when run in order in a scratch folder (``run_markdown``).
+
+``tests/test_docs.py`` imports this file: it regenerates the Markdown in memory (not the
+images) and compares it with the committed page, and runs the tutorial's and README's code.
+"""
+
+import argparse
+import contextlib
+import inspect
+import io
+import os
+import re
+import shutil
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+import numpy as np
+
+DOCS = Path(__file__).resolve().parent
+ROOT = DOCS.parent
+IMG = DOCS / "img"
+OPTIMIZERS_MD = DOCS / "optimizers.md"
+TUTORIAL_MD = DOCS / "tutorial.md"
+TUTORIAL_OUT = Path("out") / "tutorial"  # where the tutorial's blocks write, relative to their cwd
+
+sys.path.insert(0, str(ROOT))  # run from anywhere: import the packages of this checkout
+
+import minigrad  # noqa: E402
+import optimizers  # noqa: E402
+from minigrad import landscapes  # noqa: E402
+from optimizers.kernels import Kernel  # noqa: E402
+
+REGENERATE = "python docs/make_docs.py"
+
+# ----------------------------------------------------------------------------- running Markdown
+
+_FENCE = re.compile(r"^```([\w-]*)[^\n]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
+
+
+def markdown_blocks(text):
+    """The fenced code blocks of ``text`` as dicts: language, code, line, expected output.
+
+    A ```text block that follows a ```python block with nothing but blank lines between them
+    is that block's expected standard output (``expected``); it is not a block of its own.
+    """
+    blocks = []
+    previous_end = None
+    for match in _FENCE.finditer(text):
+        language, code = match.group(1), match.group(2)
+        line = text.count("\n", 0, match.start()) + 1
+        attached = (
+            language == "text"
+            and blocks
+            and blocks[-1]["language"] == "python"
+            and blocks[-1]["expected"] is None
+            and text[previous_end:match.start()].strip() == ""
+        )
+        if attached:
+            blocks[-1]["expected"] = code
+        else:
+            blocks.append({"language": language, "code": code, "line": line, "expected": None})
+        previous_end = match.end()
+    return blocks
+
+
+def run_markdown(path, workdir):
+    """Run the ```python blocks of the Markdown file ``path`` in order, in one namespace.
+
+    The blocks run with ``workdir`` as the current directory and the Agg backend. Returns a
+    list of ``(block, stdout)`` for the python blocks. An exception in a block is re-raised
+    as RuntimeError naming the file and the block's line.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    path = Path(path)
+    namespace = {"__name__": "__main__"}
+    results = []
+    previous = Path.cwd()
+    os.chdir(workdir)
+    try:
+        for block in markdown_blocks(path.read_text(encoding="utf-8")):
+            if block["language"] != "python":
+                continue
+            stdout = io.StringIO()
+            try:
+                with contextlib.redirect_stdout(stdout):
+                    exec(compile(block["code"], f"{path.name}:{block['line']}", "exec"), namespace)
+            except Exception as error:
+                raise RuntimeError(
+                    f"{path.name}: the python block at line {block['line']} raised "
+                    f"{type(error).__name__}: {error}"
+                ) from error
+            results.append((block, stdout.getvalue()))
+    finally:
+        os.chdir(previous)
+        import matplotlib.pyplot as plt
+
+        plt.close("all")
+    return results
+
+
+def output_mismatches(results):
+    """Messages for the blocks whose printed output differs from their ```text block."""
+    messages = []
+    for block, stdout in results:
+        if block["expected"] is not None and stdout.rstrip() != block["expected"].rstrip():
+            messages.append(
+                f"block at line {block['line']} printed:\n{stdout.rstrip()}\n"
+                f"but its text block says:\n{block['expected'].rstrip()}"
+            )
+    return messages
+
+
+# ----------------------------------------------------------------------------- optimizers.md
+
+SEEDS = """\
+The *seeds* are the course notes the project started from (`/work/shared/seeds/`):
+
+| seed | what it is | optimizers in it |
+|------|------------|------------------|
+| 000 | PyTorch course notes: exponentially weighted averages, Momentum, AdaGrad, RMSProp, Adam | code for each |
+| 001 | *Dive into Deep Learning* (Chinese PyTorch edition), 7.8 Adam | Adam from scratch |
+| 002 | notes on the learning rate: adaptive methods, warm-up, decay | formulas |
+| 003 | lecture notes "optimizers for training" | momentum formula, the others as images |
+| 004 | GiantPandaCV notes on Aston Zhang's Gluon lectures | formulas and MXNet code for each |
+
+Two conventions recur where the seeds differ from torch (and from this package):
+
+- **eps inside the square root**: seeds 002 and 004 write `sqrt(s + eps)`, torch `sqrt(s) + eps`.
+  They agree once `s >> eps`; with `eps_torch = sqrt(eps_seed)` they also agree as `s -> 0`
+  (both cap the step at `g / sqrt(eps_seed)`) and differ by at most a factor `sqrt(2)` in between.
+- **the gradient of a summed loss divided by `batch_size`**: seed 004's updates start with
+  `g = param.grad / batch_size`. Use a mean loss (`nn.MSELoss()`, `.mean()`) instead: its
+  gradient already is that average.
+"""
+
+# Per optimizer: the update rule in LaTeX, the seeds' variants of it, and the runs drawn on
+# the quadratic (label, hyperparameters). Everything else in a section comes from the code.
+OPTIMIZER_NOTES = {
+    "sgd": {
+        "title": "SGD (with momentum and Nesterov momentum)",
+        "formula": r"""
+$$b_t = \mu\, b_{t-1} + (1-\tau)\, g_t \quad (b_1 = g_1), \qquad
+\theta_t = \theta_{t-1} - \eta\, b_t \quad\text{(Nesterov: } \theta_t = \theta_{t-1} - \eta\,(g_t + \mu\, b_t))$$
+
+with $g_t = \nabla f(\theta_{t-1}) + \lambda\,\theta_{t-1}$ (weight decay $\lambda$), momentum
+$\mu$, dampening $\tau$. Without momentum: $\theta_t = \theta_{t-1} - \eta\, g_t$.""",
+        "seeds": [
+            ("002", r"$\theta_{new} = \theta_{old} - \alpha \nabla J(\theta_{old})$",
+             "plain gradient descent: `SGD(params, lr=alpha)`."),
+            ("003", r"$v_t = \gamma v_{t-1} + \eta g_t,\ \theta_{t+1} = \theta_t - v_t$",
+             "**lr inside the velocity.** With a constant lr it is the same trajectory "
+             "(`v = lr * b`, `momentum = gamma`); when a scheduler changes lr, torch applies "
+             "the new lr at once to the whole accumulated velocity, the seed only to new gradients."),
+            ("004", r"$v := \gamma v + \eta\, \partial f/\partial x,\ x := x - v$, rewritten "
+                    r"$v := \gamma v + (1-\gamma)\,\frac{\eta}{1-\gamma}\,\partial f/\partial x$",
+             "lr inside the velocity, as 003; the rewrite reads momentum as an **EWA** of the "
+             "gradient with an effective lr of `lr / (1 - gamma)` (10x for 0.9, why 0.99 "
+             "\"flies off\" in its runs). Its minibatch step is `param - lr * grad / batch_size` "
+             "(**g/batch_size**: use a mean loss here)."),
+            ("000", r"$D_t = \beta S_{t-1} + (1-\beta) D_t$",
+             "momentum as an **EWA** of the gradients: `SGD(momentum=beta, dampening=beta)`; "
+             "`lr / (1 - beta)` restores the step of the undamped form. Its code calls "
+             "`torch.optim.SGD(lr=0.01, momentum=0.9)`: this class."),
+        ],
+        "runs": [("lr 0.4", {"lr": 0.4}), ("lr 0.4, momentum 0.5", {"lr": 0.4, "momentum": 0.5})],
+    },
+    "adagrad": {
+        "title": "Adagrad",
+        "formula": r"""
+$$s_t = s_{t-1} + g_t \odot g_t, \qquad
+\theta_t = \theta_{t-1} - \frac{\eta_t}{\sqrt{s_t} + \epsilon}\, g_t, \qquad
+\eta_t = \frac{\eta}{1 + (t-1)\,\text{lr\_decay}}$$
+
+$s_0$ = `initial_accumulator_value` (0); every coordinate's step shrinks as its squared
+gradients pile up.""",
+        "seeds": [
+            ("000", r"`param -= lr * g / (sqrt(cache) + eps)`, `eps = 1e-8` (its text: $\sigma$ = 1e-6)",
+             "eps outside the root, as here: `Adagrad(params, lr, eps=1e-8)`."),
+            ("002", r"$\theta_{t+1} = \theta_t - \frac{\eta}{\sqrt{G_t + \epsilon}} \odot g_t$",
+             "**eps inside the square root.**"),
+            ("004", r"`g = grad / batch_size; sqr += g*g; param -= lr * g / sqrt(sqr + 1e-7)`",
+             "**eps inside the square root** (`eps = sqrt(1e-7)` outside matches it as s -> 0) "
+             "and **g/batch_size**."),
+        ],
+        "runs": [("lr 0.4", {"lr": 0.4}), ("lr 2", {"lr": 2.0})],
+    },
+    "rmsprop": {
+        "title": "RMSprop",
+        "formula": r"""
+$$v_t = \alpha\, v_{t-1} + (1-\alpha)\, g_t \odot g_t, \qquad
+\theta_t = \theta_{t-1} - \eta\, \frac{g_t}{\sqrt{v_t} + \epsilon}$$
+
+centered: divide by $\sqrt{v_t - m_t^2} + \epsilon$ with $m_t = \alpha m_{t-1} + (1-\alpha) g_t$;
+momentum $\mu > 0$: $b_t = \mu b_{t-1} + g_t / (\sqrt{v_t} + \epsilon)$,
+$\theta_t = \theta_{t-1} - \eta\, b_t$.""",
+        "seeds": [
+            ("000", r"`cache = 0.9 * cache + 0.1 * g**2; param -= lr * g / (sqrt(cache) + 1e-8)`",
+             "this class with `alpha=0.9, eps=1e-8` (torch's default alpha is 0.99)."),
+            ("002", r"$s_t = \rho s_{t-1} + (1-\rho) g_t \odot g_t,\ "
+                    r"\theta_{t+1} = \theta_t - \frac{\eta}{\sqrt{s_t + \epsilon}} \odot g_t$",
+             "**eps inside the square root**; `rho` is `alpha`."),
+            ("003", r"EWA of $g \odot g$ with $\beta$ = 0.9 (formula as an image), lr 0.001 suggested",
+             "`RMSprop(params, lr=1e-3, alpha=0.9)`."),
+            ("004", r"`g = grad / batch_size; sqr = gamma * sqr + (1 - gamma) * g*g; "
+                    r"param -= lr * g / sqrt(sqr + 1e-8)`",
+             "**eps inside the square root** and **g/batch_size**; `gamma` is `alpha` "
+             "(its runs: 0.9 and 0.999)."),
+        ],
+        "runs": [("lr 0.4, alpha 0.9", {"lr": 0.4, "alpha": 0.9})],
+    },
+    "adadelta": {
+        "title": "Adadelta",
+        "formula": r"""
+$$s_t = \rho\, s_{t-1} + (1-\rho)\, g_t^2, \qquad
+\Delta_t = \frac{\sqrt{u_{t-1} + \epsilon}}{\sqrt{s_t + \epsilon}}\, g_t, \qquad
+u_t = \rho\, u_{t-1} + (1-\rho)\, \Delta_t^2, \qquad
+\theta_t = \theta_{t-1} - \eta\, \Delta_t$$
+
+The step size is the running RMS of past updates; $\eta = 1$ (the default) is the paper's rule
+without a learning rate.""",
+        "seeds": [
+            ("004", r"$s := \rho s + (1-\rho) g \odot g,\ g' = \frac{\sqrt{\Delta x + \epsilon}}"
+                    r"{\sqrt{s + \epsilon}} \odot g,\ \Delta x := \rho \Delta x + (1-\rho) g' \odot g',\ "
+                    r"x := x - g'$",
+             "this rule exactly (eps inside both roots, as torch), **no learning rate** "
+             "(`lr=1.0`), `rho = 0.999`, `eps = 1e-5`, and **g/batch_size**: "
+             "`Adadelta(params, rho=0.999, eps=1e-5)` on a mean loss."),
+        ],
+        "runs": [("lr 1 (no lr)", {"lr": 1.0}), ("lr 10", {"lr": 10.0})],
+    },
+    "adam": {
+        "title": "Adam",
+        "formula": r"""
+$$m_t = \beta_1 m_{t-1} + (1-\beta_1)\, g_t, \qquad v_t = \beta_2 v_{t-1} + (1-\beta_2)\, g_t^2,$$
+$$\hat m_t = \frac{m_t}{1-\beta_1^t}, \qquad \hat v_t = \frac{v_t}{1-\beta_2^t}, \qquad
+\theta_t = \theta_{t-1} - \eta\, \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}$$
+
+computed, as torch does, as $\theta_t = \theta_{t-1} - \frac{\eta}{1-\beta_1^t}\,
+\frac{m_t}{\sqrt{v_t}/\sqrt{1-\beta_2^t} + \epsilon}$. amsgrad uses $\max(v_{max}, v_t)$ for $v_t$.""",
+        "seeds": [
+            ("000", "`torch.optim.Adam(model.parameters(), lr=0.001)`", "this class."),
+            ("001", r"`v = b1*v + (1-b1)*g; s = b2*s + (1-b2)*g**2; "
+                    r"p -= lr * v_hat / (sqrt(s_hat) + eps)`, `eps = 1e-6`, t from 1",
+             "the same rule written with the bias-corrected averages: `Adam(params, lr, eps=1e-6)`."),
+            ("002", r"$\theta_{t+1} = \theta_t - \eta\, \frac{\hat m_t}{\sqrt{\hat v_t + \epsilon}}$",
+             "**eps inside the square root.**"),
+            ("004", r"text: $g' = \frac{\eta \hat v}{\sqrt{\hat s + \epsilon}}$; code: "
+                    r"`g = grad / batch_size; ...; div = lr * v_hat / (sqrt(s_hat) + 1e-8)`",
+             "the text puts **eps inside the square root**, the code outside (as here), after "
+             "**g/batch_size**. (Its text also has a typo, $v := \\beta_1 v + (1-\\beta_1) v$.)"),
+        ],
+        "runs": [("lr 0.4", {"lr": 0.4}), ("lr 0.1", {"lr": 0.1})],
+    },
+    "adamw": {
+        "title": "AdamW",
+        "formula": r"""
+$$\theta' = \theta_{t-1}\,(1 - \eta\lambda), \qquad
+\theta_t = \theta' - \eta\, \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}$$
+
+Adam with the weight decay $\lambda$ (default 0.01) applied to the weights instead of added to the
+gradient, so it is not divided by $\sqrt{\hat v_t}$.""",
+        "seeds": [
+            (None, "no weight decay in the seeds' Adam",
+             "with `weight_decay=0` AdamW is the seeds' Adam (see Adam for where they put eps)."),
+        ],
+        "runs": [("lr 0.4, weight_decay 0.01", {"lr": 0.4}),
+                 ("lr 0.4, weight_decay 1", {"lr": 0.4, "weight_decay": 1.0})],
+    },
+    "adamax": {
+        "title": "Adamax",
+        "formula": r"""
+$$m_t = \beta_1 m_{t-1} + (1-\beta_1)\, g_t, \qquad u_t = \max(\beta_2 u_{t-1},\ |g_t| + \epsilon),
+\qquad \theta_t = \theta_{t-1} - \frac{\eta}{1-\beta_1^t}\, \frac{m_t}{u_t}$$
+
+Adam with the infinity norm in place of the root mean square; $u$ needs no bias correction.""",
+        "seeds": [
+            (None, "not in the seeds", "see Adam for the seeds' Adam."),
+        ],
+        "runs": [("lr 0.4", {"lr": 0.4})],
+    },
+    "nadam": {
+        "title": "NAdam",
+        "formula": r"""
+$$\mu_t = \beta_1\left(1 - \tfrac12\, 0.96^{t\psi}\right), \qquad
+d_t = \sqrt{v_t / (1-\beta_2^t)} + \epsilon,$$
+$$\theta_t = \theta_{t-1} - \eta\, \frac{1-\mu_t}{1-\prod_{i\le t}\mu_i}\, \frac{g_t}{d_t}
+- \eta\, \frac{\mu_{t+1}}{1-\prod_{i\le t+1}\mu_i}\, \frac{m_t}{d_t}$$
+
+with $m_t, v_t$ as in Adam and $\psi$ = momentum_decay: the step uses the momentum as it will be
+after the next update (Nesterov's look-ahead).""",
+        "seeds": [
+            (None, "not in the seeds",
+             "seeds 003/004's Nesterov-style look-ahead is SGD's `nesterov=True`; see SGD and Adam."),
+        ],
+        "runs": [("lr 0.4", {"lr": 0.4})],
+    },
+    "radam": {
+        "title": "RAdam",
+        "formula": r"""
+$$\rho_\infty = \frac{2}{1-\beta_2} - 1, \qquad
+\rho_t = \rho_\infty - \frac{2t\beta_2^t}{1-\beta_2^t}, \qquad
+r_t = \sqrt{\frac{(\rho_t-4)(\rho_t-2)\rho_\infty}{(\rho_\infty-4)(\rho_\infty-2)\rho_t}}$$
+$$\theta_t = \theta_{t-1} - \eta\, \hat m_t\, r_t\, \frac{\sqrt{1-\beta_2^t}}{\sqrt{v_t}+\epsilon}
+\ \text{ if } \rho_t > 5, \qquad \text{else } \theta_t = \theta_{t-1} - \eta\, \hat m_t$$
+
+While $v$ holds too few squared gradients for a trustworthy $1/\sqrt{\hat v}$, RAdam takes
+bias-corrected momentum steps (the first five, for the default $\beta_2$).""",
+        "seeds": [
+            (None, "not in the seeds", "its rectified phase is the seeds' Adam (eps placement aside) times $r_t$."),
+        ],
+        "runs": [("lr 0.4", {"lr": 0.4})],
+    },
+    "lion": {
+        "title": "Lion",
+        "formula": r"""
+$$\theta_t = \theta_{t-1}(1-\eta\lambda) - \eta\, \operatorname{sign}\!\big(\beta_1 m_{t-1} + (1-\beta_1)\, g_t\big),
+\qquad m_t = \beta_2 m_{t-1} + (1-\beta_2)\, g_t$$
+
+Every coordinate moves by exactly $\eta$ (or 0): no eps, no bias correction, one state array.""",
+        "seeds": [
+            (None, "not in the seeds (Lion is from 2023)",
+             "$m$ is seed 000's exponentially weighted average of the gradients, with $\\beta = \\beta_2$."),
+        ],
+        "runs": [("lr 0.1", {"lr": 0.1}), ("lr 0.3", {"lr": 0.3})],
+    },
+}
+
+QUADRATIC_STEPS = 40
+QUADRATIC_TOLERANCE = 1e-2
+
+
+def _dedented_source(function):
+    return textwrap.dedent(inspect.getsource(function)).rstrip() + "\n"
+
+
+def _defining_class(cls, name):
+    return next(klass for klass in cls.__mro__ if name in vars(klass))
+
+
+def _helpers(cls, source):
+    """The methods of ``cls`` that ``source`` calls as ``self._name(...)``, in order of use."""
+    names = dict.fromkeys(re.findall(r"self\.(_\w+)\(", source))
+    return [getattr(cls, name) for name in names if inspect.isfunction(getattr(cls, name, None))]
+
+
+def _kernel_of(update_numba):
+    """The ``@kernel`` function that ``update_numba`` runs (a global name it references)."""
+    module = sys.modules[update_numba.__module__]
+    found = [
+        getattr(module, name) for name in update_numba.__code__.co_names
+        if isinstance(getattr(module, name, None), Kernel)
+    ]
+    if len(found) != 1:
+        raise RuntimeError(f"{update_numba.__qualname__} should run exactly one kernel, found {found}")
+    return found[0]
+
+
+def _repo_path(obj):
+    return Path(inspect.getsourcefile(obj)).resolve().relative_to(ROOT).as_posix()
+
+
+def quoted_code(cls):
+    """(numpy column, numba column) of ``cls``: ``update`` + its helpers; ``update_numba`` + kernel."""
+    update_source = _dedented_source(cls.update)
+    numpy_parts = [update_source] + [_dedented_source(h) for h in _helpers(cls, update_source)]
+    numba_column = None
+    if callable(getattr(cls, "update_numba", None)):
+        update_numba = cls.update_numba
+        kernel = _kernel_of(update_numba)
+        numba_column = "\n".join([_dedented_source(update_numba), _dedented_source(kernel.py_func)])
+    return "\n".join(numpy_parts), numba_column
+
+
+def quadratic_runs(name):
+    """Each documented run of optimizer ``name`` on the quadratic: (label, kwargs, path)."""
+    f = landscapes.quadratic
+    runs = []
+    for label, kwargs in OPTIMIZER_NOTES[name]["runs"]:
+        x = minigrad.tensor(f.start, requires_grad=True)
+        # The numpy reference: bit for bit the kernel's numbers (tests/optimizers), no compile.
+        optimizer = optimizers.create(name, [x], backend="numpy", **kwargs)
+        runs.append((label, kwargs, landscapes.trajectory(optimizer, f, x, QUADRATIC_STEPS)))
+    return runs
+
+
+def _trace_table(runs):
+    f = landscapes.quadratic
+    lines = [
+        f"| run | after {QUADRATIC_STEPS} steps | f there | first step with f < {QUADRATIC_TOLERANCE:g} |",
+        "|-----|------|---------|------|",
+    ]
+    for label, kwargs, path in runs:
+        values = f.numpy(path[:, 0], path[:, 1])
+        below = np.flatnonzero(values < QUADRATIC_TOLERANCE)
+        arguments = ", ".join(f"{key}={value!r}" for key, value in kwargs.items())
+        lines.append(
+            f"| `{arguments}` | ({path[-1, 0]:.3f}, {path[-1, 1]:.3f}) | {values[-1]:.2e} "
+            f"| {below[0] if below.size else 'not reached'} |"
+        )
+    return "\n".join(lines)
+
+
+def _side_by_side(numpy_code, numba_code, cls):
+    numpy_file = _repo_path(_defining_class(cls, "update").update)
+    if numba_code is None:
+        return f"numpy reference (`{numpy_file}`; no numba kernel):\n\n```python\n{numpy_code}```\n"
+    numba_file = _repo_path(_defining_class(cls, "update_numba").update_numba)
+    return (
+        "<table><tr>\n"
+        f"<th>numpy reference (<code>{numpy_file}</code>)</th>\n"
+        f"<th>numba kernel (<code>{numba_file}</code>)</th>\n"
+        "</tr><tr><td valign=\"top\">\n\n"
+        f"```python\n{numpy_code}```\n\n"
+        "</td><td valign=\"top\">\n\n"
+        f"```python\n{numba_code}```\n\n"
+        "</td></tr></table>\n"
+    )
+
+
+def _seed_list(seeds):
+    lines = []
+    for seed, formula, note in seeds:
+        who = f"**seed {seed}**" if seed is not None else "**seeds**"
+        lines.append(f"- {who}: {formula} -- {note}")
+    return "\n".join(lines)
+
+
+def _signature(cls):
+    signature = str(inspect.signature(cls.__init__)).replace("(self, ", "(", 1)
+    return f"{cls.__name__}{signature}"
+
+
+def optimizer_section(name):
+    cls = type(optimizers.create(name, [minigrad.tensor([0.0], requires_grad=True)]))
+    notes = OPTIMIZER_NOTES[name]
+    numpy_code, numba_code = quoted_code(cls)
+    inherited = ""
+    if _defining_class(cls, "update") is not cls:
+        owner = _defining_class(cls, "update").__name__
+        inherited = f"`{cls.__name__}` inherits `update` and `update_numba` from `{owner}`.\n\n"
+    return "\n".join([
+        f"## {notes['title']}",
+        "",
+        f"`optimizers.create(\"{name}\", ...)` is `optimizers.{cls.__name__}`:",
+        "",
+        f"```python\n{_signature(cls)}\n```",
+        notes["formula"],
+        "",
+        "### The code",
+        "",
+        inherited + _side_by_side(numpy_code, numba_code, cls),
+        "### In the seeds",
+        "",
+        _seed_list(notes["seeds"]),
+        "",
+        f"### On the quadratic 0.1 x1^2 + 2 x2^2 from (-5, -2), {QUADRATIC_STEPS} steps",
+        "",
+        f"![{cls.__name__} on the quadratic](img/quadratic_{name}.png)",
+        "",
+        _trace_table(quadratic_runs(name)),
+        "",
+    ])
+
+
+def documented_optimizers():
+    """The registered optimizer names in OPTIMIZER_NOTES' order (SGD first, by family).
+
+    Raises if a registered optimizer has no notes, or notes name no registered optimizer.
+    """
+    registered = optimizers.available()
+    missing = [name for name in registered if name not in OPTIMIZER_NOTES]
+    if missing:
+        raise RuntimeError(
+            f"docs/make_docs.py has no OPTIMIZER_NOTES entry for {missing}: add its formula, "
+            "the seeds' variants and its quadratic runs"
+        )
+    unknown = [name for name in OPTIMIZER_NOTES if name not in registered]
+    if unknown:
+        raise RuntimeError(f"OPTIMIZER_NOTES in docs/make_docs.py names unregistered optimizers {unknown}")
+    return list(OPTIMIZER_NOTES)
+
+
+def optimizers_markdown():
+    """The whole of docs/optimizers.md, as the code and OPTIMIZER_NOTES say it now."""
+    names = documented_optimizers()
+    contents = "\n".join(f"- [{OPTIMIZER_NOTES[name]['title']}](#{_anchor(OPTIMIZER_NOTES[name]['title'])})"
+                         for name in names)
+    header = f"""\
+<!-- Generated by docs/make_docs.py from the code; do not edit. Run `{REGENERATE}`. -->
+
+# The optimizers, formula and code
+
+Every optimizer of the `optimizers` package (`optimizers.available()`), in torch's form. For each:
+the update rule, the plain-numpy reference `update` next to the numba fast path (`update_numba`
+computes the scalar coefficients, the `@kernel` loop does the same arithmetic element by element;
+`tests/optimizers` prove the two agree bit for bit and match torch), quoted from the code by
+`docs/make_docs.py`; how the course seeds write the same rule; and its path on the ill-conditioned
+quadratic `0.1 x1^2 + 2 x2^2` from (-5, -2) (`minigrad.landscapes.quadratic`, the window and start
+of d2l's `train_2d`), drawn by `landscapes.plot_trajectories`. The traces use the numpy backend;
+"first step with f < {QUADRATIC_TOLERANCE:g}" counts optimizer steps.
+
+{contents}
+
+{SEEDS}"""
+    return header + "\n" + "\n".join(optimizer_section(name) for name in names)
+
+
+def _anchor(title):
+    """GitHub's heading anchor: lower case, punctuation dropped, spaces to hyphens."""
+    return re.sub(r"[^\w\- ]", "", title.lower()).replace(" ", "-")
+
+
+def draw_quadratic_traces(img_dir):
+    """docs/img/quadratic_<name>.png for every optimizer: its documented runs on the quadratic."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    img_dir.mkdir(parents=True, exist_ok=True)
+    for name in documented_optimizers():
+        runs = quadratic_runs(name)
+        fig, ax = plt.subplots(figsize=(4.6, 3.1))
+        landscapes.plot_trajectories(
+            landscapes.quadratic, {label: path for label, _, path in runs}, ax=ax, levels=15,
+            title=f"{OPTIMIZER_NOTES[name]['title'].split(' (')[0]}, {QUADRATIC_STEPS} steps",
+            resolution=150,
+        )
+        fig.savefig(img_dir / f"quadratic_{name}.png", dpi=90, bbox_inches="tight")
+        plt.close(fig)
+
+
+def tutorial_figures(img_dir):
+    """Run the tutorial in a scratch folder; copy what it wrote to out/tutorial/ to img_dir."""
+    with tempfile.TemporaryDirectory() as scratch:
+        results = run_markdown(TUTORIAL_MD, scratch)
+        produced = sorted((Path(scratch) / TUTORIAL_OUT).glob("*.png"))
+        img_dir.mkdir(parents=True, exist_ok=True)
+        for old in img_dir.glob("*.png"):
+            old.unlink()
+        for figure in produced:
+            shutil.copyfile(figure, img_dir / figure.name)
+    return results, [figure.name for figure in produced]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Build docs/optimizers.md and the docs' figures.")
+    parser.add_argument("--check", action="store_true",
+                        help="only check that docs/optimizers.md and the tutorial's outputs are current")
+    args = parser.parse_args(argv)
+    markdown = optimizers_markdown()
+    if args.check:
+        problems = []
+        if OPTIMIZERS_MD.read_text(encoding="utf-8") != markdown:
+            problems.append(f"docs/optimizers.md is stale: run `{REGENERATE}`")
+        with tempfile.TemporaryDirectory() as scratch:
+            problems += output_mismatches(run_markdown(TUTORIAL_MD, scratch))
+        for problem in problems:
+            print(problem)
+        return 1 if problems else 0
+    OPTIMIZERS_MD.write_text(markdown, encoding="utf-8")
+    draw_quadratic_traces(IMG)
+    results, figures = tutorial_figures(IMG / "tutorial")
+    print(f"wrote {OPTIMIZERS_MD.relative_to(ROOT)}, {len(optimizers.available())} quadratic traces, "
+          f"tutorial figures: {', '.join(figures)}")
+    for problem in output_mismatches(results):
+        print("tutorial output differs:", problem)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
