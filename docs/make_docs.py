@@ -181,15 +181,20 @@ $\mu$, dampening $\tau$. Without momentum: $\theta_t = \theta_{t-1} - \eta\, g_t
              "`torch.optim.SGD(lr=0.01, momentum=0.9)`: this class."),
         ],
         "runs": [("lr 0.4", {"lr": 0.4}), ("lr 0.4, momentum 0.5", {"lr": 0.4, "momentum": 0.5})],
+        "trace": (
+            'Plain GD zigzags across the steep x2 direction (x2 <- (1 - 0.4 * 4) x2 = -0.6 x2: it '
+            'flips sign every step) and crawls along the flat x1 direction (x1 <- 0.92 x1). Momentum '
+            '0.5 damps the zigzag and adds up the small x1 steps.'
+        ),
     },
     "adagrad": {
         "title": "Adagrad",
         "formula": r"""
 $$s_t = s_{t-1} + g_t \odot g_t, \qquad
 \theta_t = \theta_{t-1} - \frac{\eta_t}{\sqrt{s_t} + \epsilon}\, g_t, \qquad
-\eta_t = \frac{\eta}{1 + (t-1)\,\text{lr\_decay}}$$
+\eta_t = \frac{\eta}{1 + (t-1)\,d}$$
 
-$s_0$ = `initial_accumulator_value` (0); every coordinate's step shrinks as its squared
+$d$ = `lr_decay` (0), $s_0$ = `initial_accumulator_value` (0); every coordinate's step shrinks as its squared
 gradients pile up.""",
         "seeds": [
             ("000", r"`param -= lr * g / (sqrt(cache) + eps)`, `eps = 1e-8` (its text: $\sigma$ = 1e-6)",
@@ -201,6 +206,12 @@ gradients pile up.""",
              "and **g/batch_size**."),
         ],
         "runs": [("lr 0.4", {"lr": 0.4}), ("lr 2", {"lr": 2.0})],
+        "trace": (
+            'Each coordinate is divided by the root of its own sum of squared gradients, so the first '
+            'step moves both coordinates by lr alike, whatever their curvature. The sums only grow, '
+            'so the steps keep shrinking: with lr 0.4 it is still far from the minimum after 40 '
+            'steps; lr 2 gets there.'
+        ),
     },
     "rmsprop": {
         "title": "RMSprop",
@@ -225,6 +236,11 @@ $\theta_t = \theta_{t-1} - \eta\, b_t$.""",
              "(its runs: 0.9 and 0.999)."),
         ],
         "runs": [("lr 0.4, alpha 0.9", {"lr": 0.4, "alpha": 0.9})],
+        "trace": (
+            "Like Adagrad's first step, but the average forgets (alpha 0.9), so the step size does "
+            'not die out: it reaches x2 = 0 in a few steps and then walks along x1 at a steady pace '
+            'to the minimum.'
+        ),
     },
     "adadelta": {
         "title": "Adadelta",
@@ -245,6 +261,11 @@ without a learning rate.""",
              "`Adadelta(params, rho=0.999, eps=1e-5)` on a mean loss."),
         ],
         "runs": [("lr 1 (no lr)", {"lr": 1.0}), ("lr 10", {"lr": 10.0})],
+        "trace": (
+            'Its steps start at about sqrt(eps) * g / rms(g) and grow only as its average of past '
+            'steps grows: it barely moves in 40 steps (lr 1, the rule without a learning rate). '
+            'Multiplying by lr 10 only scales that slow start.'
+        ),
     },
     "adam": {
         "title": "Adam",
@@ -268,6 +289,11 @@ computed, as torch does, as $\theta_t = \theta_{t-1} - \frac{\eta}{1-\beta_1^t}\
              "**g/batch_size**. (Its text also has a typo, $v := \\beta_1 v + (1-\\beta_1) v$.)"),
         ],
         "runs": [("lr 0.4", {"lr": 0.4}), ("lr 0.1", {"lr": 0.1})],
+        "trace": (
+            'Steps of about lr per coordinate at first, whatever the gradient: the path heads '
+            'diagonally, not down the gradient, then the momentum carries it past the minimum in x1 '
+            'and it circles back.'
+        ),
     },
     "adamw": {
         "title": "AdamW",
@@ -283,6 +309,11 @@ gradient, so it is not divided by $\sqrt{\hat v_t}$.""",
         ],
         "runs": [("lr 0.4, weight_decay 0.01", {"lr": 0.4}),
                  ("lr 0.4, weight_decay 1", {"lr": 0.4, "weight_decay": 1.0})],
+        "trace": (
+            "Adam's path plus a pull of every coordinate towards 0 by the factor 1 - lr * "
+            'weight_decay per step; here 0 is also the minimum, so a strong decay (1.0) helps -- on a '
+            'real model it biases the weights.'
+        ),
     },
     "adamax": {
         "title": "Adamax",
@@ -295,6 +326,11 @@ Adam with the infinity norm in place of the root mean square; $u$ needs no bias 
             (None, "not in the seeds", "see Adam for the seeds' Adam."),
         ],
         "runs": [("lr 0.4", {"lr": 0.4})],
+        "trace": (
+            'Like Adam, with the running maximum of |g| in place of the root mean square: u remembers '
+            'the largest recent |g| (it decays by only b2 = 0.999 per step), so near the minimum the '
+            'steps shrink with the gradient.'
+        ),
     },
     "nadam": {
         "title": "NAdam",
@@ -308,9 +344,14 @@ with $m_t, v_t$ as in Adam and $\psi$ = momentum_decay: the step uses the moment
 after the next update (Nesterov's look-ahead).""",
         "seeds": [
             (None, "not in the seeds",
-             "seeds 003/004's Nesterov-style look-ahead is SGD's `nesterov=True`; see SGD and Adam."),
+             "seed 003 names NAG (Nesterov accelerated gradient) next to SGD with momentum, "
+             "without a formula: here that is `SGD(nesterov=True)`; NAdam puts the same "
+             "look-ahead into Adam."),
         ],
         "runs": [("lr 0.4", {"lr": 0.4})],
+        "trace": (
+            'Adam with a look-ahead momentum: the same start, less overshoot in x1.'
+        ),
     },
     "radam": {
         "title": "RAdam",
@@ -327,6 +368,10 @@ bias-corrected momentum steps (the first five, for the default $\beta_2$).""",
             (None, "not in the seeds", "its rectified phase is the seeds' Adam (eps placement aside) times $r_t$."),
         ],
         "runs": [("lr 0.4", {"lr": 0.4})],
+        "trace": (
+            'The first five steps (rho_t <= 5) are momentum SGD with the raw gradient, lr * m_hat: '
+            'the large x2 gradient throws it far up before the adaptive steps take over.'
+        ),
     },
     "lion": {
         "title": "Lion",
@@ -340,10 +385,18 @@ Every coordinate moves by exactly $\eta$ (or 0): no eps, no bias correction, one
              "$m$ is seed 000's exponentially weighted average of the gradients, with $\\beta = \\beta_2$."),
         ],
         "runs": [("lr 0.1", {"lr": 0.1}), ("lr 0.3", {"lr": 0.3})],
+        "trace": (
+            'Every coordinate moves by exactly lr per step (the sign of a momentum), so the path runs '
+            'on a grid of spacing lr, diagonally at first. With lr 0.3 it reaches the minimum and '
+            'hops around it instead of settling; lr 0.1 is still on its way after 40 steps.'
+        ),
     },
 }
 
 QUADRATIC_STEPS = 40
+# Wider than the quadratic's own (d2l's) window, which cuts off the overshoots of Adam, RAdam
+# and Lion (to x1 = 2.5, x2 = 1.7).
+QUADRATIC_WINDOW = ((-5.5, 2.8), (-2.5, 2.0))
 QUADRATIC_TOLERANCE = 1e-2
 
 
@@ -412,7 +465,7 @@ def _trace_table(runs):
         below = np.flatnonzero(values < QUADRATIC_TOLERANCE)
         arguments = ", ".join(f"{key}={value!r}" for key, value in kwargs.items())
         lines.append(
-            f"| `{arguments}` | ({path[-1, 0]:.3f}, {path[-1, 1]:.3f}) | {values[-1]:.2e} "
+            f"| `{arguments}` | ({path[-1, 0]:.3g}, {path[-1, 1]:.3g}) | {values[-1]:.2e} "
             f"| {below[0] if below.size else 'not reached'} |"
         )
     return "\n".join(lines)
@@ -475,6 +528,8 @@ def optimizer_section(name):
         "",
         f"![{cls.__name__} on the quadratic](img/quadratic_{name}.png)",
         "",
+        notes["trace"],
+        "",
         _trace_table(quadratic_runs(name)),
         "",
     ])
@@ -511,11 +566,13 @@ def optimizers_markdown():
 Every optimizer of the `optimizers` package (`optimizers.available()`), in torch's form. For each:
 the update rule, the plain-numpy reference `update` next to the numba fast path (`update_numba`
 computes the scalar coefficients, the `@kernel` loop does the same arithmetic element by element;
-`tests/optimizers` prove the two agree bit for bit and match torch), quoted from the code by
-`docs/make_docs.py`; how the course seeds write the same rule; and its path on the ill-conditioned
-quadratic `0.1 x1^2 + 2 x2^2` from (-5, -2) (`minigrad.landscapes.quadratic`, the window and start
-of d2l's `train_2d`), drawn by `landscapes.plot_trajectories`. The traces use the numpy backend;
-"first step with f < {QUADRATIC_TOLERANCE:g}" counts optimizer steps.
+`tests/optimizers` prove the two agree bit for bit and follow torch's trajectories), quoted from
+the code by `docs/make_docs.py`; how the course seeds write the same rule; and its path on the
+ill-conditioned quadratic `0.1 x1^2 + 2 x2^2` from (-5, -2) (`minigrad.landscapes.quadratic`, the
+start of d2l's `train_2d`), drawn by `landscapes.plot_trajectories`. The learning rates of the
+traces are chosen to show each method's character (d2l's where it has one), not tuned to win;
+the traces use the numpy backend; "first step with f < {QUADRATIC_TOLERANCE:g}" counts optimizer
+steps.
 
 {contents}
 
@@ -541,6 +598,7 @@ def draw_quadratic_traces(img_dir):
         fig, ax = plt.subplots(figsize=(4.6, 3.1))
         landscapes.plot_trajectories(
             landscapes.quadratic, {label: path for label, _, path in runs}, ax=ax, levels=15,
+            window=QUADRATIC_WINDOW,
             title=f"{OPTIMIZER_NOTES[name]['title'].split(' (')[0]}, {QUADRATIC_STEPS} steps",
             resolution=150,
         )
