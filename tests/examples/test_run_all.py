@@ -1,0 +1,91 @@
+"""examples/run_all.py (`make demo`): discovery, the report, the summary and the exit status.
+
+Running every script (even with --quick) takes ~20 s, too long for the suite; each script has
+its own test, so here run_all runs a subset through --only, and its report and exit status are
+tested in-process on records with failures.
+"""
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLES = REPO / "examples"
+
+spec = importlib.util.spec_from_file_location("run_all", EXAMPLES / "run_all.py")
+run_all = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(run_all)
+
+
+def run_script(script, args):
+    env = dict(os.environ, MPLBACKEND="Agg")
+    return subprocess.run([sys.executable, str(EXAMPLES / script), *args], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_list_names_every_example_script_in_the_documented_order():
+    completed = run_script("run_all.py", ["--list"])
+    assert completed.returncode == 0, completed.stderr
+    listed = completed.stdout.split()
+    on_disk = sorted(p.stem for p in EXAMPLES.glob("*.py") if p.name not in {"common.py", "run_all.py"})
+    assert sorted(listed) == on_disk
+    known = [name for name in listed if name in run_all.ORDER]
+    assert listed[:len(known)] == sorted(known, key=run_all.ORDER.index)
+    assert listed[0] == "ewa_temperature"
+
+
+def test_quick_subset_writes_report_summary_figures_and_logs(tmp_path):
+    completed = run_script("run_all.py", ["--quick", "--out", str(tmp_path),
+                                          "--only", "torch_style,ewa_temperature"])
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    progress = completed.stdout.splitlines()
+    assert progress[0].startswith("[1/2] ewa_temperature") and " ok " in progress[0]
+    assert progress[1].startswith("[2/2] torch_style") and " ok " in progress[1]
+
+    report = (tmp_path / "REPORT.md").read_text()
+    assert "## ewa_temperature" in report and "## torch_style" in report
+    assert "**All experiments ran and every check passed.**" in report
+    assert "| check | ours | source | expected | within |" in report
+    assert "![torch_style](torch_style.png)" in report
+    assert (tmp_path / "torch_style.png").exists() and (tmp_path / "ewa_temperature.png").exists()
+    assert (tmp_path / "logs" / "torch_style.txt").read_text().startswith("Epoch [1/10], Loss: ")
+
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["ok"] is True and summary["quick"] is True
+    assert [e["name"] for e in summary["experiments"]] == ["ewa_temperature", "torch_style"]
+    assert all(e["failed"] == 0 and e["passed"] > 0 for e in summary["experiments"])
+
+
+def test_unknown_name_is_refused():
+    completed = run_script("run_all.py", ["--only", "no_such_example"])
+    assert completed.returncode == 2
+    assert "unknown example(s) ['no_such_example']" in completed.stderr
+
+
+def record(name, checks, error=None):
+    passed = sum(check["ok"] for check in checks)
+    return {"name": name, "returncode": 0 if error is None else 1, "seconds": 1.0,
+            "json": "", "log": f"logs/{name}.txt", "checks": checks, "figures": [],
+            "error": error, "passed": passed, "failed": len(checks) - passed,
+            "ok": error is None and passed == len(checks)}
+
+
+def test_a_failed_check_or_a_failed_script_makes_the_exit_status_nonzero(tmp_path):
+    good = {"name": "final loss", "ours": 0.243, "source": 0.2437, "expected": "in [a, b]", "ok": True}
+    bad = dict(good, ours=0.9, ok=False)
+    assert run_all.exit_status([record("torch_style", [good])]) == 0
+    assert run_all.exit_status([record("torch_style", [good]), record("param_groups", [bad])]) == 1
+    assert run_all.exit_status([record("torch_style", [], error="exited with status 1: boom")]) == 1
+    assert run_all.exit_status([]) == 1
+
+    records = [record("torch_style", [good, bad]),
+               record("param_groups", [], error="exited with status 1: ValueError: boom")]
+    run_all.write_report(records, tmp_path, quick=False, total_seconds=2.0)
+    report = (tmp_path / "REPORT.md").read_text()
+    assert "**Not OK: torch_style, param_groups.**" in report
+    assert "| final loss | 0.9 | 0.2437 | in [a, b] | **NO** |" in report
+    assert "**FAILED: exited with status 1: ValueError: boom**" in report
+    assert "1 of 2 checks within the expected range" in report
