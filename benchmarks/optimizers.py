@@ -14,11 +14,12 @@ and every array it writes is written once, nothing else:
     Adam:         read p, g, m, v;  write p, m, v   -> 7 * 4 = 28
     SGD momentum: read p, g, b;     write p, b      -> 5 * 4 = 20
     Adagrad:      read p, g, s;     write p, s      -> 5 * 4 = 20
-Copy bandwidth is (read + write bytes) / time of copying one array into another, the two
-together as large as the step's arrays (Adam: 4 arrays of n, so a copy of 2n elements),
-so the data sits in the same level of the memory hierarchy (L2, L3 or DRAM) as the
-step's: the best of `np.copyto`, a serial numba loop and a `prange` numba loop.
-The floor is the step's bytes / that bandwidth.
+Bandwidth is (read + write bytes) / time over two arrays together as large as the
+step's arrays (Adam: 4 arrays of n, so two of 2n elements), so the data sits in the same
+level of the memory hierarchy (L2, L3 or DRAM) as the step's. It is the best of five
+probes timed in the same round-robin as the optimizer steps: `np.copyto`, a numba copy
+loop and a numba `dst += src` loop (the optimizers' read-then-write pattern), the two
+loops serial and with `prange`. The floor is the step's bytes / that bandwidth.
 
 Times are medians over samples; each sample times enough consecutive steps to last
 about a millisecond (many steps at small sizes, one at large ones), and the variants of
@@ -96,10 +97,11 @@ def working_set_arrays(case):
 
 
 def median_seconds(functions, repeat):
-    """Median seconds per call of each function, sampled round-robin.
+    """Median and fastest seconds per call of each function, sampled round-robin.
 
-    Each function is warmed up (numba compiles, caches fill), then timed in samples of
-    `number` consecutive calls, `number` chosen so a sample lasts ~SAMPLE_SECONDS.
+    Each function is warmed up (numba compiles, caches fill), then timed in `repeat`
+    samples of `number` consecutive calls, `number` chosen so a sample lasts about
+    SAMPLE_SECONDS. Returns ({name: median}, {name: fastest sample}).
     """
     numbers = {}
     for name, function in functions.items():
@@ -117,7 +119,10 @@ def median_seconds(functions, repeat):
             for _ in range(number):
                 function()
             samples[name].append((time.perf_counter() - start) / number)
-    return {name: statistics.median(times) for name, times in samples.items()}
+    return (
+        {name: statistics.median(times) for name, times in samples.items()},
+        {name: min(times) for name, times in samples.items()},
+    )
 
 
 # ------------------------------------------------------------------ bandwidth
@@ -133,22 +138,35 @@ def _copy_parallel(dst, src):
         dst[i] = src[i]
 
 
-def copy_bandwidth(n, repeat):
-    """Copy bandwidth (read + write bytes per second) copying n elements into n others.
+@njit(cache=True, nogil=True)
+def _add_serial(dst, src):
+    for i in range(src.size):
+        dst[i] += src[i]
 
-    Returns {"np.copyto": B/s, "numba serial": B/s, "numba parallel": B/s}.
+
+@njit(cache=True, nogil=True, parallel=True)
+def _add_parallel(dst, src):
+    for i in prange(src.size):
+        dst[i] += src[i]
+
+
+def bandwidth_functions(n):
+    """{name: (function, bytes it moves)} for memory traffic over two arrays of n float32.
+
+    A copy reads one array and writes the other (2 accesses per element; its stores may
+    also cost a hidden read of the destination). `dst += src` reads both and writes one
+    (3 accesses), writing only what it has read -- the optimizers' access pattern.
     """
     src = np.random.default_rng(1).standard_normal(n).astype(DTYPE)
     dst = np.zeros_like(src)
-    times = median_seconds(
-        {
-            "np.copyto": lambda: np.copyto(dst, src),
-            "numba serial": lambda: _copy_serial(dst, src),
-            "numba parallel": lambda: _copy_parallel(dst, src),
-        },
-        repeat,
-    )
-    return {name: 2 * n * ITEMSIZE / seconds for name, seconds in times.items()}
+    copy_bytes, add_bytes = 2 * n * ITEMSIZE, 3 * n * ITEMSIZE
+    return {
+        "np.copyto": (lambda: np.copyto(dst, src), copy_bytes),
+        "numba copy serial": (lambda: _copy_serial(dst, src), copy_bytes),
+        "numba copy parallel": (lambda: _copy_parallel(dst, src), copy_bytes),
+        "numba += serial": (lambda: _add_serial(dst, src), add_bytes),
+        "numba += parallel": (lambda: _add_parallel(dst, src), add_bytes),
+    }
 
 
 # ------------------------------------------------------------------ optimizers
@@ -175,10 +193,13 @@ def torch_step(case, variant, data, grad):
 
 
 def measure_row(case, n, repeat):
+    """Time every variant of one optimizer and size, and the copy giving its floor."""
     rng = np.random.default_rng(0)
     data = rng.standard_normal(n).astype(DTYPE)
     grad = rng.standard_normal(n).astype(DTYPE)
-    functions = {}
+    # The bandwidth probes span as much memory as the step's arrays.
+    probes = bandwidth_functions(working_set_arrays(case) * n // 2)
+    functions = {"memory " + name: function for name, (function, _) in probes.items()}
     if hasattr(optimizers, CASES[case][0]):
         functions["numba"] = minigrad_step(case, "numba", data, grad)
         functions["numpy"] = minigrad_step(case, "numpy", data, grad)
@@ -187,13 +208,23 @@ def measure_row(case, n, repeat):
             step = torch_step(case, variant, data, grad)
             if step is not None:
                 functions["torch " + variant] = step
-    times = median_seconds(functions, repeat)
-    row = {"optimizer": case, "n": n, "bytes": bytes_per_element(case) * n}
+    times, fastest = median_seconds(functions, repeat)
+    row = {"optimizer": case, "n": n, "bytes": bytes_per_element(case) * n, "samples": repeat}
     row.update({name: times.get(name) for name in ("numba", "numpy")})
     row["torch"] = {v: times.get("torch " + v) for v in TORCH_VARIANTS}
     torch_times = {v: t for v, t in row["torch"].items() if t is not None}
     row["torch_best_variant"] = min(torch_times, key=torch_times.get) if torch_times else None
     row["torch_best"] = torch_times[row["torch_best_variant"]] if torch_times else None
+    bandwidth = {name: moved / times["memory " + name] for name, (_, moved) in probes.items()}
+    row["bandwidth"] = bandwidth
+    row["bandwidth_best"] = max(bandwidth, key=bandwidth.get)
+    row["floor"] = row["bytes"] / bandwidth[row["bandwidth_best"]]
+    row["numba/torch_best"] = ratio(row["numba"], row["torch_best"])
+    row["numpy/numba"] = ratio(row["numpy"], row["numba"])
+    row["numba/floor"] = ratio(row["numba"], row["floor"])
+    # The fastest sample of every variant, for readers who want the least-disturbed figure.
+    row["fastest_sample"] = {name: seconds for name, seconds in fastest.items()
+                             if not name.startswith("memory ")}
     return row
 
 
@@ -290,35 +321,20 @@ def main(argv=None):
         print(f"{case}: reads {','.join(reads)} + writes {','.join(writes)} = "
               f"{len(reads) + len(writes)} x {ITEMSIZE} = {bytes_per_element(case)} bytes/element")
 
-    # Bandwidth per size, copying within as much memory as each optimizer's step touches.
-    bandwidth = {}
-    for n in sizes:
-        for arrays in sorted({working_set_arrays(c) for c in CASES}):
-            samples = repeat if n <= 10**5 else max(5, repeat // 3)
-            bandwidth[(n, arrays)] = copy_bandwidth(n * arrays // 2, samples)
-    largest = max(sizes)
-    print(f"copy bandwidth (read+write), GB/s, copying {largest * 2:.0e} float32 "
-          "(Adam's 4 arrays' memory at the largest size): " + ", ".join(
-              f"{name} {bw / 1e9:.1f}"
-              for name, bw in bandwidth[(largest, working_set_arrays("Adam"))].items()))
-    print()
-
     rows = []
     for case in CASES:
         for n in sizes:
             samples = repeat if n <= 10**5 else max(5, repeat // 3)
-            row = measure_row(case, n, samples)
-            copies = bandwidth[(n, working_set_arrays(case))]
-            row["copy_bandwidth"] = copies
-            row["floor"] = row["bytes"] / max(copies.values())
-            row["numba/torch_best"] = ratio(row["numba"], row["torch_best"])
-            row["numpy/numba"] = ratio(row["numpy"], row["numba"])
-            row["numba/floor"] = ratio(row["numba"], row["floor"])
-            rows.append(row)
+            rows.append(measure_row(case, n, samples))
     facts["loadavg_after"] = os.getloadavg()
     print_table(rows)
     print(f"load average after: {facts['loadavg_after'][0]:.2f}. Times are medians per step; "
           "t.* = torch for-loop / foreach / fused; best = fastest torch variant.")
+    print("bandwidth behind each floor, GB/s (reads + writes): " + " / ".join(
+        rows[0]["bandwidth"]) if rows else "")
+    for row in rows:
+        print(f"  {row['optimizer']:<13}{row['n']:>9.0e}  " + " / ".join(
+            f"{bw / 1e9:.0f}" for bw in row["bandwidth"].values()))
 
     targets = []
     for row in rows:
