@@ -2,7 +2,8 @@
 
 Public API: ``Tensor``/``tensor`` (values plus the graph that computed them),
 ``concatenate``, ``stack``, ``where``, ``no_grad``/``is_grad_enabled`` (graph recording),
-``gradcheck`` (derivatives vs finite differences) and ``manual_seed`` (the library-wide
+``Function`` (define your own op, as ``torch.autograd.Function``), ``gradcheck``
+(derivatives vs finite differences) and ``manual_seed`` (the library-wide
 random generator, see ``minigrad.random``), plus ``minigrad.nn`` (modules, layers,
 losses), ``minigrad.data`` (datasets and loaders), ``minigrad.viz`` (draw the graph behind
 a tensor) and ``minigrad.landscapes`` (2-D test functions and optimizer trajectories).
@@ -10,6 +11,7 @@ a tensor) and ``minigrad.landscapes`` (2-D test functions and optimizer trajecto
 
 from . import random
 from .autograd import is_grad_enabled, no_grad
+from .function import Function, FunctionContext
 from .functional import concatenate, stack, where
 from .gradcheck import GradcheckError, gradcheck
 from .random import manual_seed
@@ -19,6 +21,8 @@ from .tensor import Tensor, tensor
 from . import data, landscapes, nn, viz  # noqa: E402
 
 __all__ = [
+    "Function",
+    "FunctionContext",
     "GradcheckError",
     "Tensor",
     "concatenate",
