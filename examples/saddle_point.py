@@ -67,16 +67,20 @@ def x_cos_pi_x(x):
 
 
 def x_cos_pi_x_derivative(x):
-    """d/dx x cos(pi x) = cos(pi x) - pi x sin(pi x). (minigrad's Tensor has no cos, so this
-    1-D descent runs on floats with the derivative written out.)"""
+    """d/dx x cos(pi x) = cos(pi x) - pi x sin(pi x), written out to check where descent stops."""
     return np.cos(np.pi * x) - np.pi * x * np.sin(np.pi * x)
 
 
-def descend_x_cos_pi_x(x, lr=0.05, steps=100):
-    path = [x]
+def descend_x_cos_pi_x(x0, lr=0.05, steps=100):
+    """Gradient descent on x cos(pi x) with the engine: a 1-element Tensor, optimizers.SGD."""
+    x = minigrad.Tensor([x0], requires_grad=True)
+    optimizer = optimizers.SGD([x], lr=lr, backend=BACKEND)
+    path = [x.data[0]]
     for _ in range(steps):
-        x = x - lr * x_cos_pi_x_derivative(x)
-        path.append(x)
+        optimizer.zero_grad()
+        (x * (np.pi * x).cos()).sum().backward()
+        optimizer.step()
+        path.append(x.data[0])
     return np.array(path)
 
 
