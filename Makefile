@@ -4,7 +4,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install bench clean
+.PHONY: demo test install bench docs docs-check clean
 
 $(VPY):
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,13 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(VPY) benchmarks/engine.py
 	$(VPY) benchmarks/optimizers.py
+
+# Regenerate docs/optimizers.md (quoted from the code) and the docs' figures; --check only compares.
+docs: $(STAMP)
+	MPLBACKEND=Agg $(VPY) docs/make_docs.py
+
+docs-check: $(STAMP)
+	MPLBACKEND=Agg $(VPY) docs/make_docs.py --check
 
 clean:
 	rm -rf $(VENV) out build *.egg-info .pytest_cache
