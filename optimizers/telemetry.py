@@ -293,7 +293,8 @@ class Recorder:
 
         Columns: lr, gradient norm, update norm, update / weight, effective step size
         (median as a line, min..max as a band). Norms, ratios and step sizes use a log
-        y axis; lr too when it spans more than a factor 10. Undefined values are gaps.
+        y axis; lr too when the lrs on the axes span more than a factor 10. Undefined values
+        are gaps.
 
         axes: five matplotlib Axes to draw into (e.g. a row shared with another
         recorder, to compare optimizers); otherwise a new 1 x 5 figure is made.
@@ -318,14 +319,11 @@ class Recorder:
         for column, (ax, title) in enumerate(zip(axes, titles)):
             ax.set_title(title, fontsize=9)
             ax.set_xlabel("step")
-            positive = []
             for index, record in enumerate(self.groups):
                 name = label if len(self.groups) == 1 else f"{label}, group {index}"
                 if column < 4:
                     quantity = ("lr", "grad_norm", "update_norm", "update_to_weight")[column]
-                    values = _as_floats(record[quantity])
-                    ax.plot(steps, values, lw=1.2, label=name)
-                    positive.append(values[values > 0])
+                    ax.plot(steps, _as_floats(record[quantity]), lw=1.2, label=name)
                     continue
                 median = _as_floats(record["step_size_median"])
                 if np.all(np.isnan(median)):
@@ -333,16 +331,18 @@ class Recorder:
                 low, high = _as_floats(record["step_size_min"]), _as_floats(record["step_size_max"])
                 (line,) = ax.plot(steps, median, lw=1.2, label=name)
                 ax.fill_between(steps, low, high, color=line.get_color(), alpha=0.2, lw=0)
-                positive.append(low[low > 0])
-            positive = np.concatenate(positive) if positive else np.array([])
-            if positive.size and (column > 0 or positive.max() > 10 * positive.min()):
-                ax.set_yscale("log")
             if column == 4 and self.step_size_rule is None:
-                ax.text(0.5, 0.5 - 0.1 * len(ax.texts), f"{label}: no per-coordinate step size",
-                        transform=ax.transAxes, ha="center", va="center", fontsize=8,
+                ax.text(0.5, 0.06 + 0.08 * len(ax.texts), f"{label}: no per-coordinate step size",
+                        transform=ax.transAxes, ha="center", va="bottom", fontsize=8,
                         color="gray")
-            if ax.lines:
-                ax.legend(fontsize=7)
+            if not ax.lines:
+                continue
+            # Decided on every line of the axes, other recorders' included.
+            drawn = np.concatenate([np.asarray(line.get_ydata(), dtype=float) for line in ax.lines])
+            drawn = drawn[drawn > 0]
+            if drawn.size and (column > 0 or drawn.max() > 10 * drawn.min()):
+                ax.set_yscale("log")
+            ax.legend(fontsize=7)
         if path is not None:
             fig.tight_layout()
             fig.savefig(path, dpi=110)
