@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import minigrad
+import optimizers
 from minigrad import Tensor, gradcheck, landscapes
 
 ALL = list(landscapes.LANDSCAPES.values())
@@ -144,7 +145,6 @@ def test_trajectory_on_the_quadratic_follows_the_closed_form_and_the_book():
 
 
 def test_trajectory_with_the_package_sgd_matches_the_stand_in():
-    optimizers = pytest.importorskip("optimizers")
     x = Tensor(landscapes.rosenbrock.start, requires_grad=True)
     path = landscapes.trajectory(optimizers.SGD([x], lr=1e-3, backend="numpy"), landscapes.rosenbrock, x, 40)
     y = Tensor(landscapes.rosenbrock.start, requires_grad=True)
