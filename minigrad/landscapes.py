@@ -315,7 +315,8 @@ def plot_trajectories(f, paths, path=None, ax=None, window=None, levels=30, titl
     for label, points in checked.items():
         (line,) = ax.plot(points[:, 0], points[:, 1], "-o", ms=2.5, lw=1.1, label=label, zorder=3)
         if len(points):
-            ax.plot(points[0, 0], points[0, 1], "o", ms=8, mfc="none", mec=line.get_color(), zorder=3)
+            ax.plot(points[0, 0], points[0, 1], "o", ms=8, mfc="none", mec=line.get_color(),
+                    color=line.get_color(), zorder=3)
     ax.set_xlim(x_min, x_max)
     ax.set_ylim(y_min, y_max)
     ax.set_xlabel("x")

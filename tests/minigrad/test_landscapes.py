@@ -243,3 +243,13 @@ def test_plot_trajectories_into_a_given_axes_leaves_the_figure_open(tmp_path):
         landscapes.plot_trajectories(landscapes.saddle, {"bad": np.zeros((3, 3))})
     with pytest.raises(TypeError, match="Landscape or its name"):
         landscapes.plot_trajectories(lambda p: p, {})
+
+
+def test_each_path_keeps_its_own_colour():
+    # The start marker must reuse its path's colour, not take the next one from the cycle.
+    f = landscapes.quadratic
+    paths = {f"path {i}": np.array([[-5.0 + i * 0.1, -2.0], [-4.0, -1.0]]) for i in range(8)}
+    fig = landscapes.plot_trajectories(f, paths)
+    colours = {line.get_label(): line.get_color() for line in fig.axes[0].lines if line.get_label() in paths}
+    plt.close(fig)
+    assert len(set(colours.values())) == len(paths)
