@@ -2,7 +2,8 @@
 
 Each optimizer follows `torch.optim` (names, defaults, update order, state layout) and
 has two interchangeable backends: a plain-numpy reference update that reads like the
-formula, and a numba kernel (the default). `optimizers.base` explains how to add one.
+formula, and a numba kernel (the default). `optimizers.base` explains how to add one;
+`optimizers.telemetry.Recorder` watches an optimizer step by step.
 """
 
 from .adadelta import Adadelta
@@ -17,6 +18,9 @@ from .radam import RAdam
 from .registry import available, create, register
 from .rmsprop import RMSprop
 from .sgd import SGD
+
+# telemetry reads the optimizer classes above, so it is imported after them.
+from . import telemetry  # noqa: E402
 
 __all__ = [
     "Optimizer",
@@ -33,6 +37,7 @@ __all__ = [
     "available",
     "create",
     "register",
+    "telemetry",
 ]
 
 register("sgd", SGD)

@@ -305,7 +305,6 @@ def test_as_dict_is_json_ready():
 
 @pytest.mark.parametrize("name", ["adam", "sgd"])
 def test_plot_writes_a_file(tmp_path, name):
-    pytest.importorskip("matplotlib")
     import matplotlib
 
     matplotlib.use("Agg")
