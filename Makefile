@@ -4,7 +4,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install bench docs docs-check clean
+.PHONY: demo test install bench docs docs-check gallery clean
 
 $(VPY):
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,12 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(VPY) benchmarks/engine.py
 	$(VPY) benchmarks/optimizers.py
+
+# The README's gallery: key figures of a demo run, committed under docs/gallery/.
+GALLERY := trace_2d airfoil_d2l saddle_2d lr_schedules optimizer_race linear_regression_learning_rate
+gallery: demo
+	mkdir -p docs/gallery
+	for name in $(GALLERY); do cp out/$$name.png docs/gallery/; done
 
 # Regenerate docs/optimizers.md (quoted from the code) and the docs' figures; --check only compares.
 docs: $(STAMP)
