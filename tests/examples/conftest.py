@@ -31,35 +31,40 @@ def run_script(script, args, timeout=120):
     )
 
 
-@pytest.fixture
-def run_example(tmp_path):
-    """``run_example(name, *args)`` -> the parsed JSON of ``examples/<name>.py --quick *args``.
+def run_example_in(out, name, *args):
+    """Run ``examples/<name>.py --quick *args`` writing under ``out``; return its parsed JSON.
 
     Added keys: ``result["_checks"]`` maps each check's name to its entry of
-    ``result["checks"]``; figures go to a fresh temporary folder ``result["_out"]`` (a Path);
-    the script's stdout and stderr are ``result["_stdout"]`` and ``result["_stderr"]``.
+    ``result["checks"]``; ``result["_out"]`` is ``out`` (a Path); the script's stdout and
+    stderr are ``result["_stdout"]`` and ``result["_stderr"]``.
     """
-
-    def run(name, *args):
-        out = tmp_path / name
-        json_path = out / f"{name}.json"
-        completed = run_script(
-            f"{name}.py", ["--quick", "--out", str(out), "--json", str(json_path), *args]
+    json_path = out / f"{name}.json"
+    completed = run_script(
+        f"{name}.py", ["--quick", "--out", str(out), "--json", str(json_path), *args]
+    )
+    if completed.returncode != 0:
+        pytest.fail(
+            f"examples/{name}.py exited with {completed.returncode}\n"
+            f"--- stdout ---\n{completed.stdout}\n--- stderr ---\n{completed.stderr}"
         )
-        if completed.returncode != 0:
-            pytest.fail(
-                f"examples/{name}.py exited with {completed.returncode}\n"
-                f"--- stdout ---\n{completed.stdout}\n--- stderr ---\n{completed.stderr}"
-            )
-        result = json.loads(json_path.read_text())
-        names = [entry["name"] for entry in result.get("checks", [])]
-        if len(set(names)) != len(names):
-            pytest.fail(f"examples/{name}.py has duplicate check names: {names}")
-        result["_checks"] = {entry["name"]: entry for entry in result.get("checks", [])}
-        result["_out"] = out
-        result["_stdout"] = completed.stdout
-        result["_stderr"] = completed.stderr
-        return result
+    result = json.loads(json_path.read_text())
+    names = [entry["name"] for entry in result.get("checks", [])]
+    if len(set(names)) != len(names):
+        pytest.fail(f"examples/{name}.py has duplicate check names: {names}")
+    result["_checks"] = {entry["name"]: entry for entry in result.get("checks", [])}
+    result["_out"] = out
+    result["_stdout"] = completed.stdout
+    result["_stderr"] = completed.stderr
+    return result
 
-    return run
 
+@pytest.fixture
+def run_example(tmp_path):
+    """``run_example(name, *args)`` -> ``run_example_in`` with a fresh folder per test."""
+    return lambda name, *args: run_example_in(tmp_path / name, name, *args)
+
+
+@pytest.fixture(scope="module")
+def run_example_once(tmp_path_factory):
+    """The same for module-scoped fixtures: one run of a script shared by a whole test module."""
+    return lambda name, *args: run_example_in(tmp_path_factory.mktemp(name), name, *args)

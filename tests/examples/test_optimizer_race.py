@@ -1,36 +1,18 @@
 """examples/optimizer_race.py: every optimizer on Rosenbrock, Beale and the saddle, with telemetry."""
 
-import json
 import math
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 import optimizers
 
-REPO = Path(__file__).resolve().parents[2]
 LANDSCAPES = ("rosenbrock", "beale", "saddle")
 
 
 @pytest.fixture(scope="module")
-def result(tmp_path_factory):
-    """One --quick run shared by the module (what conftest's run_example does per test)."""
-    out = tmp_path_factory.mktemp("optimizer_race")
-    completed = subprocess.run(
-        [sys.executable, "examples/optimizer_race.py", "--quick", "--out", str(out),
-         "--json", str(out / "r.json")],
-        cwd=REPO, env=dict(os.environ, MPLBACKEND="Agg"), capture_output=True, text=True,
-        timeout=120,
-    )
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    data = json.loads((out / "r.json").read_text())
-    data["_out"], data["_stdout"] = out, completed.stdout
-    data["_checks"] = {check["name"]: check for check in data["checks"]}
-    assert len(data["_checks"]) == len(data["checks"])  # unique names
-    return data
+def result(run_example_once):
+    """One --quick run shared by the module."""
+    return run_example_once("optimizer_race")
 
 
 def test_every_registered_optimizer_races_on_every_landscape(result):

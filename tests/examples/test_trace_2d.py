@@ -1,14 +1,8 @@
 """examples/trace_2d.py: the book's rules print the book's points; the package follows them."""
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
 
 # The points d2l printed (ShusenTang's Dive-into-DL-PyTorch ch. 7; d2l.ai ch. 12 prints the
 # same ones), written out here so the test does not trust the script's own copy.
@@ -31,20 +25,9 @@ EPS_PLACEMENT = ["adagrad_eta0.4", "adagrad_eta2", "rmsprop_eta0.4_gamma0.9"]
 
 
 @pytest.fixture(scope="module")
-def result(tmp_path_factory):
-    """One run of the script for the whole module (as conftest's run_example does it)."""
-    out = tmp_path_factory.mktemp("trace_2d")
-    completed = subprocess.run(
-        [sys.executable, "examples/trace_2d.py", "--quick", "--out", str(out),
-         "--json", str(out / "r.json")],
-        cwd=REPO, env=dict(os.environ, MPLBACKEND="Agg"), capture_output=True, text=True,
-        timeout=120,
-    )
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    data = json.loads((out / "r.json").read_text())
-    data["_stdout"] = completed.stdout
-    data["_out"] = out
-    return data
+def result(run_example_once):
+    """One --quick run shared by the module."""
+    return run_example_once("trace_2d")
 
 
 def fmt(x1, x2):
