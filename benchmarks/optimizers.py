@@ -238,8 +238,8 @@ def cpu_model():
             for line in f:
                 if line.startswith("model name"):
                     return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
+    except OSError:  # not Linux: fall back to what the platform module knows
+        return platform.processor() or "unknown"
     return platform.processor() or "unknown"
 
 
