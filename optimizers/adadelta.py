@@ -83,14 +83,15 @@ class Adadelta(Optimizer):
             param,
             grad,
             (state["square_avg"], state["acc_delta"]),
-            (group["lr"], rho, 1 - rho, group["eps"], group["weight_decay"], group["maximize"]),
+            (group["lr"], rho, 1 - rho, group["eps"], group["weight_decay"]),
+            (group["maximize"],),
         )
 
 
 @kernel
-def adadelta_kernel(param, grad, square_avg, acc_delta, lr, rho, one_minus_rho, eps,
-                    weight_decay, maximize):
+def adadelta_kernel(param, grad, square_avg, acc_delta, coefficients, maximize):
     """In-place Adadelta over flat arrays; the same arithmetic as `Adadelta.update`."""
+    lr, rho, one_minus_rho, eps, weight_decay = coefficients
     for i in prange(param.size):
         g = -grad[i] if maximize else grad[i]
         if weight_decay != 0:

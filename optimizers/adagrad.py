@@ -91,13 +91,15 @@ class Adagrad(Optimizer):
             param,
             grad,
             (state["sum"],),
-            (self._clr(state, group), group["eps"], group["weight_decay"], group["maximize"]),
+            (self._clr(state, group), group["eps"], group["weight_decay"]),
+            (group["maximize"],),
         )
 
 
 @kernel
-def adagrad_kernel(param, grad, state_sum, clr, eps, weight_decay, maximize):
+def adagrad_kernel(param, grad, state_sum, coefficients, maximize):
     """In-place Adagrad over flat arrays; the same arithmetic as `Adagrad.update`."""
+    clr, eps, weight_decay = coefficients
     for i in prange(param.size):
         g = -grad[i] if maximize else grad[i]
         if weight_decay != 0:

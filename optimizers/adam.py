@@ -124,16 +124,17 @@ class Adam(Optimizer):
             grad,
             (state["exp_avg"], state["exp_avg_sq"], state.get("max_exp_avg_sq")),
             (1 - lr * weight_decay, weight_decay, 1 - beta1, beta2, 1 - beta2, step_size,
-             bias_correction2_sqrt, group["eps"], group["amsgrad"],
-             group["decoupled_weight_decay"], group["maximize"]),
+             bias_correction2_sqrt, group["eps"]),
+            (group["amsgrad"], group["decoupled_weight_decay"], group["maximize"]),
         )
 
 
 @kernel
-def adam_kernel(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, decay_factor,
-                weight_decay, one_minus_beta1, beta2, one_minus_beta2, step_size,
-                bias_correction2_sqrt, eps, amsgrad, decoupled, maximize):
+def adam_kernel(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, coefficients,
+                amsgrad, decoupled, maximize):
     """In-place Adam/AdamW over flat arrays; the same arithmetic as `Adam.update`."""
+    (decay_factor, weight_decay, one_minus_beta1, beta2, one_minus_beta2, step_size,
+     bias_correction2_sqrt, eps) = coefficients
     for i in prange(param.size):
         g = -grad[i] if maximize else grad[i]
         if weight_decay != 0:

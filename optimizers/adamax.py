@@ -77,15 +77,15 @@ class Adamax(Optimizer):
             param,
             grad,
             (state["exp_avg"], state["exp_inf"]),
-            (self._clr(state, group), 1 - beta1, beta2, group["eps"], group["weight_decay"],
-             group["maximize"]),
+            (self._clr(state, group), 1 - beta1, beta2, group["eps"], group["weight_decay"]),
+            (group["maximize"],),
         )
 
 
 @kernel
-def adamax_kernel(param, grad, exp_avg, exp_inf, clr, one_minus_beta1, beta2, eps,
-                  weight_decay, maximize):
+def adamax_kernel(param, grad, exp_avg, exp_inf, coefficients, maximize):
     """In-place Adamax over flat arrays; the same arithmetic as `Adamax.update`."""
+    clr, one_minus_beta1, beta2, eps, weight_decay = coefficients
     for i in prange(param.size):
         g = -grad[i] if maximize else grad[i]
         if weight_decay != 0:

@@ -43,10 +43,12 @@ The hooks, called by `step()` for every parameter that has a gradient:
 - `update_numba(param, grad, state, group)` (optional): the fast path. It computes the
   scalar coefficients in Python (lr, 1 - beta, bias corrections: exactly the Python
   floats the numpy update uses) and calls
-  `kernels.run_kernel(my_kernel, param, grad, (state arrays...), (scalars...))`, where
-  `my_kernel(param, grad, *states, *scalars)` is a `@kernel` loop
-  `for i in prange(param.size):` over flat arrays doing the same arithmetic in the same
-  order as `update` (then float32 and float64 results are bit for bit the numpy ones).
+  `kernels.run_kernel(my_kernel, param, grad, (state arrays...), (coefficients...),
+  (bool options...))`, where `my_kernel(param, grad, *states, coefficients, *options)`
+  is a `@kernel` that unpacks `lr, beta, ... = coefficients` (an array of the
+  parameter's dtype) and loops `for i in prange(param.size):` over flat arrays doing the
+  same arithmetic in the same order as `update` (then float32 and float64 results are
+  bit for bit the numpy ones).
   Options are bool arguments of the one kernel, not separate kernels: each kernel then
   compiles just twice (float32, float64), which keeps the test suite's cold start fast.
   Defining `update_numba` makes `backend="numba"` available and the default.
@@ -375,7 +377,9 @@ class Optimizer:
                 if grad is None:
                     continue
                 param = p.data
-                grad = self._checked_grad(param, grad, group_index, param_index)
+                if not (type(grad) is np.ndarray and grad.shape == param.shape
+                        and grad.dtype == param.dtype):
+                    grad = self._checked_grad(param, grad, group_index, param_index)
                 state = self.state.get(p)
                 fresh = not state
                 if fresh:
@@ -389,6 +393,11 @@ class Optimizer:
 
     @staticmethod
     def _checked_grad(param, grad, group_index, param_index):
+        """`grad` as an array of the parameter's shape and dtype, or the error saying why not.
+
+        Only called for a grad that is not already such an array (a 0-d parameter's grad
+        may be a numpy scalar), so building the error text costs nothing on the fast path.
+        """
         where = f"(parameter {param_index} of group {group_index})"
         if isinstance(grad, np.generic):
             grad = np.asarray(grad)

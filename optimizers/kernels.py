@@ -3,7 +3,8 @@
 An optimizer's fast path is one element-wise loop written once in plain Python,
 
     @kernel
-    def sgd_kernel(param, grad, momentum_buffer, lr, ...):
+    def sgd_kernel(param, grad, momentum_buffer, coefficients, nesterov, ...):
+        lr, momentum, ... = coefficients
         for i in prange(param.size):
             ...
             param[i] -= lr * g
@@ -16,9 +17,11 @@ have to know about:
   A C-contiguous array is passed as a flat *view*; anything else (a transposed or
   sliced parameter) is copied into a contiguous buffer and the results are copied back,
   so the caller's array object is updated in place either way.
-- Scalar coefficients are cast to the arrays' dtype, so float32 parameters are updated
+- Scalar coefficients arrive as one array of the parameter's dtype (numpy does the cast,
+  exactly as it casts a Python float in `lr * grad`), so float32 parameters are updated
   in float32 arithmetic (bit for bit what numpy computes) and LLVM can vectorise the
-  loop without float64 conversions.
+  loop without float64 conversions. One array argument is also cheaper for numba's
+  dispatcher to type than a dozen scalars.
 - Threads. Each kernel exists twice, compiled lazily on first call: `serial` and a
   `parallel` twin where `prange` splits the loop across cores. The twin is only used
   (and therefore only compiled) for arrays of at least `PARALLEL_MIN_BYTES` bytes,
@@ -44,7 +47,6 @@ from numba import njit
 # few microseconds), so the parallel build takes over from 256 KiB.
 PARALLEL_MIN_BYTES = 2**18
 
-_OPTION_TYPES = (bool, np.bool_)
 _JIT_OPTIONS = dict(cache=True, nogil=True, error_model="numpy")
 
 
@@ -108,50 +110,19 @@ def _flat(array, name, shape, dtype):
     return np.array(array, order="C", copy=True).reshape(-1), True
 
 
-# Casting a Python float to np.float32 costs ~0.2 us, about as much as running a kernel
-# over a thousand elements, and a kernel takes up to a dozen coefficients. They rarely
-# change between steps (lr, betas, eps), so their casts are remembered, keyed by value
-# (1 and 1.0 share a cast: the same number). Zeros are always cast afresh: 0.0 == -0.0,
-# yet their casts differ in sign. A cache is emptied when full, as a scheduler changing
-# lr every step (or Adam's bias corrections) would otherwise grow it forever.
-_CAST_CACHE_SIZE = 256
-_casts = {}  # dtype.type -> {value: value cast to that type}
+def run_kernel(update, param, grad, states, coefficients, options=()):
+    """Run `update(param, grad, *states, coefficients, *options)` on flat views, in place.
 
-
-def _cast_scalars(scalars, dtype):
-    """The coefficients as numpy scalars of `dtype`; bools (options) pass unchanged.
-
-    Ints too are cast (momentum=0 is an int): one int64 coefficient would make numba
-    compute a float32 update in float64, and compile another specialisation.
-    """
-    to_dtype = dtype.type
-    casts = _casts.setdefault(to_dtype, {})
-    cast = []
-    for value in scalars:
-        if type(value) in _OPTION_TYPES:
-            cast.append(value)
-        elif value == 0:
-            cast.append(to_dtype(value))
-        else:
-            value_cast = casts.get(value)
-            if value_cast is None:
-                if len(casts) >= _CAST_CACHE_SIZE:
-                    casts.clear()
-                value_cast = casts[value] = to_dtype(value)
-            cast.append(value_cast)
-    return cast
-
-
-def run_kernel(update, param, grad, states, scalars):
-    """Run `update(param, grad, *states, *scalars)` on flat views; results land in place.
-
-    param:   the parameter's array (updated).
-    grad:    its gradient (only read).
-    states:  the state arrays the kernel updates, in the kernel's argument order. An
-             optional state the current options do not use (RMSprop's grad_avg when not
-             centered) is given as None; the kernel receives the parameter in that slot
-             and must not touch it in that configuration.
-    scalars: coefficients, cast to the parameter's dtype; bools (options) pass unchanged.
+    param:        the parameter's array (updated).
+    grad:         its gradient (only read).
+    states:       the state arrays the kernel updates, in the kernel's argument order. An
+                  optional state the current options do not use (RMSprop's grad_avg when
+                  not centered) is given as None; the kernel receives the parameter in that
+                  slot and must not touch it in that configuration.
+    coefficients: the numbers the kernel needs (lr, 1 - beta, bias corrections, ...),
+                  passed as ONE 1-D array of the parameter's dtype that the kernel unpacks
+                  (`lr, beta = coefficients`).
+    options:      bools, passed unchanged after the coefficients.
     Every array must have the parameter's shape and dtype (else ValueError/TypeError: a
     wrong shape would otherwise make the kernel read past the end of an array).
     """
@@ -167,9 +138,8 @@ def run_kernel(update, param, grad, states, scalars):
         flat_states.append(flat)
         if is_copy:
             copied_states.append((state, flat))
-    cast = _cast_scalars(scalars, dtype)
     build = update.parallel if param.nbytes >= PARALLEL_MIN_BYTES else update.serial
-    build(flat_param, flat_grad, *flat_states, *cast)
+    build(flat_param, flat_grad, *flat_states, np.array(coefficients, dtype), *options)
     if param_copied:
         param[...] = flat_param.reshape(shape)
     for state, flat in copied_states:

@@ -79,15 +79,15 @@ class Lion(Optimizer):
             param,
             grad,
             (state["exp_avg"],),
-            (lr, 1 - lr * weight_decay, weight_decay, beta1, 1 - beta1, beta2, 1 - beta2,
-             group["maximize"]),
+            (lr, 1 - lr * weight_decay, weight_decay, beta1, 1 - beta1, beta2, 1 - beta2),
+            (group["maximize"],),
         )
 
 
 @kernel
-def lion_kernel(param, grad, exp_avg, lr, decay_factor, weight_decay, beta1,
-                one_minus_beta1, beta2, one_minus_beta2, maximize):
+def lion_kernel(param, grad, exp_avg, coefficients, maximize):
     """In-place Lion over flat arrays; the same arithmetic as `Lion.update`."""
+    lr, decay_factor, weight_decay, beta1, one_minus_beta1, beta2, one_minus_beta2 = coefficients
     for i in prange(param.size):
         g = -grad[i] if maximize else grad[i]
         if weight_decay != 0:

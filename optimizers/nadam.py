@@ -118,16 +118,16 @@ class NAdam(Optimizer):
             grad,
             (state["exp_avg"], state["exp_avg_sq"]),
             (1 - lr * weight_decay, weight_decay, 1 - beta1, beta2, 1 - beta2,
-             bias_correction2, group["eps"], grad_coefficient, avg_coefficient,
-             group["decoupled_weight_decay"], group["maximize"]),
+             bias_correction2, group["eps"], grad_coefficient, avg_coefficient),
+            (group["decoupled_weight_decay"], group["maximize"]),
         )
 
 
 @kernel
-def nadam_kernel(param, grad, exp_avg, exp_avg_sq, decay_factor, weight_decay,
-                 one_minus_beta1, beta2, one_minus_beta2, bias_correction2, eps,
-                 grad_coefficient, avg_coefficient, decoupled, maximize):
+def nadam_kernel(param, grad, exp_avg, exp_avg_sq, coefficients, decoupled, maximize):
     """In-place NAdam over flat arrays; the same arithmetic as `NAdam.update`."""
+    (decay_factor, weight_decay, one_minus_beta1, beta2, one_minus_beta2, bias_correction2,
+     eps, grad_coefficient, avg_coefficient) = coefficients
     for i in prange(param.size):
         g = -grad[i] if maximize else grad[i]
         if weight_decay != 0:

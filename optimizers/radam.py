@@ -117,16 +117,17 @@ class RAdam(Optimizer):
             (state["exp_avg"], state["exp_avg_sq"]),
             (1 - lr * weight_decay, weight_decay, 1 - beta1, beta2, 1 - beta2, lr,
              bias_correction1, bias_correction2_sqrt, group["eps"],
-             1.0 if rect is None else rect, rect is not None,
-             group["decoupled_weight_decay"], group["maximize"]),
+             1.0 if rect is None else rect),
+            (rect is not None, group["decoupled_weight_decay"], group["maximize"]),
         )
 
 
 @kernel
-def radam_kernel(param, grad, exp_avg, exp_avg_sq, decay_factor, weight_decay,
-                 one_minus_beta1, beta2, one_minus_beta2, lr, bias_correction1,
-                 bias_correction2_sqrt, eps, rect, rectified, decoupled, maximize):
+def radam_kernel(param, grad, exp_avg, exp_avg_sq, coefficients, rectified, decoupled,
+                 maximize):
     """In-place RAdam over flat arrays; the same arithmetic as `RAdam.update`."""
+    (decay_factor, weight_decay, one_minus_beta1, beta2, one_minus_beta2, lr,
+     bias_correction1, bias_correction2_sqrt, eps, rect) = coefficients
     for i in prange(param.size):
         g = -grad[i] if maximize else grad[i]
         if weight_decay != 0:

@@ -107,14 +107,16 @@ class RMSprop(Optimizer):
             grad,
             (state["square_avg"], state.get("grad_avg"), state.get("momentum_buffer")),
             (group["lr"], alpha, 1 - alpha, group["eps"], group["weight_decay"],
-             group["momentum"], group["centered"], group["maximize"]),
+             group["momentum"]),
+            (group["centered"], group["maximize"]),
         )
 
 
 @kernel
-def rmsprop_kernel(param, grad, square_avg, grad_avg, momentum_buffer, lr, alpha,
-                   one_minus_alpha, eps, weight_decay, momentum, centered, maximize):
+def rmsprop_kernel(param, grad, square_avg, grad_avg, momentum_buffer, coefficients,
+                   centered, maximize):
     """In-place RMSprop over flat arrays; the same arithmetic as `RMSprop.update`."""
+    lr, alpha, one_minus_alpha, eps, weight_decay, momentum = coefficients
     for i in prange(param.size):
         g = -grad[i] if maximize else grad[i]
         if weight_decay != 0:

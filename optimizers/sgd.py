@@ -94,15 +94,15 @@ class SGD(Optimizer):
             param,
             grad,
             (state.get("momentum_buffer"),),
-            (group["lr"], mu, 1 - group["dampening"], group["weight_decay"],
-             group["nesterov"], group["maximize"], first_step),
+            (group["lr"], mu, 1 - group["dampening"], group["weight_decay"]),
+            (group["nesterov"], group["maximize"], first_step),
         )
 
 
 @kernel
-def sgd_kernel(param, grad, buf, lr, momentum, one_minus_dampening, weight_decay,
-               nesterov, maximize, first_step):
+def sgd_kernel(param, grad, buf, coefficients, nesterov, maximize, first_step):
     """In-place SGD over flat arrays; the same arithmetic as `SGD.update`, element by element."""
+    lr, momentum, one_minus_dampening, weight_decay = coefficients
     for i in prange(param.size):
         g = -grad[i] if maximize else grad[i]
         if weight_decay != 0:
