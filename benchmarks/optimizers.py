@@ -22,8 +22,10 @@ loop and a numba `dst += src` loop (the optimizers' read-then-write pattern), th
 loops serial and with `prange`. The floor is the step's bytes / that bandwidth.
 
 Times are medians over samples; each sample times enough consecutive steps to last
-about a millisecond (many steps at small sizes, one at large ones), and the variants of
-one row are sampled in turn (round-robin), so a busy neighbour process slows them alike.
+about a millisecond (many steps at small sizes, one at large ones). The variants of one
+row are sampled in rounds (every variant once per round, in a shuffled order), so a busy
+neighbour process slows them alike, and the speed ratios (numba/torch, numpy/numba) are
+medians of the ratios within a round.
 Prints a table and writes it as JSON (default out/bench_optimizers.json). Asserts
 nothing: the targets are listed in benchmarks/README.md.
 
@@ -37,6 +39,7 @@ import argparse
 import json
 import os
 import platform
+import random
 import statistics
 import sys
 import time
@@ -96,12 +99,14 @@ def working_set_arrays(case):
     return len(set(reads) | set(writes))
 
 
-def median_seconds(functions, repeat):
-    """Median and fastest seconds per call of each function, sampled round-robin.
+def sample_seconds(functions, repeat, seed=0):
+    """Seconds per call of each function, `repeat` samples each, taken in rounds.
 
     Each function is warmed up (numba compiles, caches fill), then timed in `repeat`
-    samples of `number` consecutive calls, `number` chosen so a sample lasts about
-    SAMPLE_SECONDS. Returns ({name: median}, {name: fastest sample}).
+    rounds; in a round every function gives one sample of `number` consecutive calls,
+    `number` chosen so a sample lasts about SAMPLE_SECONDS. The order within a round is
+    shuffled (seeded), so no variant always runs right after the same neighbour (which
+    decides what is left in the caches). Returns {name: [seconds per call, by round]}.
     """
     numbers = {}
     for name, function in functions.items():
@@ -112,17 +117,26 @@ def median_seconds(functions, repeat):
         once = time.perf_counter() - start
         numbers[name] = max(1, int(SAMPLE_SECONDS / max(once, 1e-9)))
     samples = {name: [] for name in functions}
+    order = list(functions)
+    shuffle = random.Random(seed).shuffle
     for _ in range(repeat):
-        for name, function in functions.items():
-            number = numbers[name]
+        shuffle(order)
+        for name in order:
+            function, number = functions[name], numbers[name]
             start = time.perf_counter()
             for _ in range(number):
                 function()
             samples[name].append((time.perf_counter() - start) / number)
-    return (
-        {name: statistics.median(times) for name, times in samples.items()},
-        {name: min(times) for name, times in samples.items()},
-    )
+    return samples
+
+
+def paired_ratio(numerators, denominators):
+    """Median over rounds of numerator / denominator, both sampled in the same round.
+
+    Pairing cancels what a round shares (another process busy, the clock speed), which
+    the ratio of two medians would not.
+    """
+    return statistics.median(a / b for a, b in zip(numerators, denominators))
 
 
 # ------------------------------------------------------------------ bandwidth
@@ -208,7 +222,8 @@ def measure_row(case, n, repeat):
             step = torch_step(case, variant, data, grad)
             if step is not None:
                 functions["torch " + variant] = step
-    times, fastest = median_seconds(functions, repeat)
+    samples = sample_seconds(functions, repeat)
+    times = {name: statistics.median(seconds) for name, seconds in samples.items()}
     row = {"optimizer": case, "n": n, "bytes": bytes_per_element(case) * n, "samples": repeat}
     row.update({name: times.get(name) for name in ("numba", "numpy")})
     row["torch"] = {v: times.get("torch " + v) for v in TORCH_VARIANTS}
@@ -219,17 +234,18 @@ def measure_row(case, n, repeat):
     row["bandwidth"] = bandwidth
     row["bandwidth_best"] = max(bandwidth, key=bandwidth.get)
     row["floor"] = row["bytes"] / bandwidth[row["bandwidth_best"]]
-    row["numba/torch_best"] = ratio(row["numba"], row["torch_best"])
-    row["numpy/numba"] = ratio(row["numpy"], row["numba"])
-    row["numba/floor"] = ratio(row["numba"], row["floor"])
+    if row["numba"] is not None and row["torch_best"] is not None:
+        best = samples["torch " + row["torch_best_variant"]]
+        row["numba/torch_best"] = paired_ratio(samples["numba"], best)
+    else:
+        row["numba/torch_best"] = None
+    row["numpy/numba"] = (paired_ratio(samples["numpy"], samples["numba"])
+                          if row["numba"] is not None else None)
+    row["numba/floor"] = row["numba"] / row["floor"] if row["numba"] is not None else None
     # The fastest sample of every variant, for readers who want the least-disturbed figure.
-    row["fastest_sample"] = {name: seconds for name, seconds in fastest.items()
+    row["fastest_sample"] = {name: min(seconds) for name, seconds in samples.items()
                              if not name.startswith("memory ")}
     return row
-
-
-def ratio(a, b):
-    return a / b if a is not None and b is not None else None
 
 
 def cpu_model():
@@ -280,8 +296,7 @@ def main(argv=None):
     parser.add_argument("--sizes", default=None,
                         help="comma-separated element counts, e.g. 1e3,1e5 (default 1e3..1e7)")
     parser.add_argument("--repeat", type=int, default=None,
-                        help="samples per measurement at sizes <= 1e5 (default 21; a third "
-                             "of it, at least 5, above)")
+                        help="samples (rounds) per measurement (default 21)")
     parser.add_argument("--quick", action="store_true",
                         help="sizes 1e3,1e5,1e6 and 5 samples: a smoke run")
     parser.add_argument("--out", default="out/bench_optimizers.json", help="JSON output path")
@@ -324,12 +339,13 @@ def main(argv=None):
     rows = []
     for case in CASES:
         for n in sizes:
-            samples = repeat if n <= 10**5 else max(5, repeat // 3)
-            rows.append(measure_row(case, n, samples))
+            rows.append(measure_row(case, n, repeat))
     facts["loadavg_after"] = os.getloadavg()
     print_table(rows)
     print(f"load average after: {facts['loadavg_after'][0]:.2f}. Times are medians per step; "
-          "t.* = torch for-loop / foreach / fused; best = fastest torch variant.")
+          "t.* = torch for-loop / foreach / fused; best = fastest torch variant;\n"
+          "nb/torch and np/nb are medians of the ratios within each round (paired), "
+          "nb/floor the ratio of the median to the floor.")
     print("bandwidth behind each floor, GB/s (reads + writes): " + " / ".join(
         rows[0]["bandwidth"]) if rows else "")
     for row in rows:
