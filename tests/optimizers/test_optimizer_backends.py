@@ -1,4 +1,4 @@
-"""The numba kernels agree with the numpy reference updates: parameters and state.
+"""The numba kernels agree with the numpy reference updates bit for bit: parameters and state.
 
 Every registered optimizer, every legal option combination in OPTIONS, float32 and
 float64, 25 steps of random gradients over parameters of awkward shapes and layouts.
@@ -17,7 +17,6 @@ from optimizers import kernels
 from optimizer_cases import FULL_STATE, OPTIONS, Param, case_id, option_combinations
 
 STEPS = 25
-TOLERANCE = {np.float64: dict(rtol=1e-12, atol=1e-300), np.float32: dict(rtol=1e-6, atol=1e-7)}
 
 
 def make_params(dtype, rng):
@@ -86,19 +85,21 @@ def run(name, hyperparameters, backend, dtype):
     ids=[case_id(n, hp) for n, hp in option_combinations()],
 )
 def test_numba_matches_numpy(name, hyperparameters, dtype):
+    """Bit for bit: the kernel does the numpy update's arithmetic in the same order and
+    dtype (no fused multiply-adds, no fastmath), so not even the last bit may differ.
+    This is stricter than the 1e-12 relative agreement the issue asks for."""
     params_np, opt_np, history_np = run(name, hyperparameters, "numpy", dtype)
     params_nb, opt_nb, history_nb = run(name, hyperparameters, "numba", dtype)
-    tolerance = TOLERANCE[dtype]
     for step, (expected, actual) in enumerate(zip(history_np, history_nb)):
         for k, (e, a) in enumerate(zip(expected, actual)):
-            np.testing.assert_allclose(a, e, **tolerance, err_msg=f"step {step}, param {k}")
+            np.testing.assert_array_equal(a, e, err_msg=f"step {step}, param {k}")
     for k, (p_np, p_nb) in enumerate(zip(params_np, params_nb)):
         state_np, state_nb = opt_np.state[p_np], opt_nb.state[p_nb]
         assert state_np.keys() == state_nb.keys(), f"param {k}"
         for key, value in state_np.items():
             if isinstance(value, np.ndarray):
                 assert state_nb[key].dtype == dtype and value.dtype == dtype
-                np.testing.assert_allclose(state_nb[key], value, **tolerance, err_msg=f"{key} of param {k}")
+                np.testing.assert_array_equal(state_nb[key], value, err_msg=f"{key} of param {k}")
             else:
                 assert state_nb[key] == value, f"{key} of param {k}"
     # the parameter that had no gradient at steps 0 and 1 counts only its own steps
@@ -127,8 +128,8 @@ def test_parallel_build_matches_numpy():
             optimizer.step()
         results[backend] = (p.data, optimizer.state[p]["momentum_buffer"])
     assert optimizers.sgd.sgd_kernel._parallel is not None, "the parallel build was not used"
-    np.testing.assert_allclose(results["numba"][0], results["numpy"][0], rtol=1e-12)
-    np.testing.assert_allclose(results["numba"][1], results["numpy"][1], rtol=1e-12)
+    np.testing.assert_array_equal(results["numba"][0], results["numpy"][0])
+    np.testing.assert_array_equal(results["numba"][1], results["numpy"][1])
 
 
 def test_kernels_run_as_python_under_numba_disable_jit():
@@ -153,7 +154,7 @@ def test_kernels_run_as_python_under_numba_disable_jit():
                     opt.step()
                 out[backend] = [p.data.copy() for p in params]
             for a, b in zip(out["numpy"], out["numba"]):
-                np.testing.assert_allclose(b, a, rtol=1e-12)
+                np.testing.assert_array_equal(b, a)
         print("ok")
         """
     )
