@@ -139,7 +139,17 @@ def run_kernel(update, param, grad, states, coefficients, options=()):
         if is_copy:
             copied_states.append((state, flat))
     build = update.parallel if param.nbytes >= PARALLEL_MIN_BYTES else update.serial
-    build(flat_param, flat_grad, *flat_states, np.array(coefficients, dtype), *options)
+    try:
+        build(flat_param, flat_grad, *flat_states, np.array(coefficients, dtype), *options)
+    except ValueError as error:
+        if str(error):
+            raise
+        # Compiled code unpacking an array of the wrong length raises a bare ValueError.
+        raise ValueError(
+            f"{update.__name__} raised ValueError without a message, which is what a "
+            f"compiled kernel raises when it unpacks `coefficients` into a different "
+            f"number of names than the {len(coefficients)} coefficients given to run_kernel"
+        ) from None
     if param_copied:
         param[...] = flat_param.reshape(shape)
     for state, flat in copied_states:

@@ -132,6 +132,30 @@ def test_parallel_build_matches_numpy():
     np.testing.assert_array_equal(results["numba"][1], results["numpy"][1])
 
 
+@kernels.kernel
+def _two_coefficient_kernel(param, grad, coefficients):
+    lr, unused = coefficients
+    for i in range(param.size):
+        param[i] -= lr * grad[i]
+
+
+def test_a_kernel_unpacking_the_wrong_number_of_coefficients_gets_a_clear_error():
+    """Compiled code raises a bare ValueError there; run_kernel says what it likely means.
+
+    (Under NUMBA_DISABLE_JIT the kernel is Python and Python's own message appears.)
+    """
+    param = np.ones(3)
+    with pytest.raises(ValueError, match=(
+        r"^_two_coefficient_kernel raised ValueError without a message, which is what a "
+        r"compiled kernel raises when it unpacks `coefficients` into a different number of "
+        r"names than the 3 coefficients given to run_kernel$"
+        r"|^too many values to unpack \(expected 2\)$"
+    )):
+        kernels.run_kernel(_two_coefficient_kernel, param, np.ones(3), (), (0.1, 0.2, 0.3))
+    kernels.run_kernel(_two_coefficient_kernel, param, np.ones(3), (), (0.1, 0.2))
+    np.testing.assert_array_equal(param, np.full(3, 0.9))
+
+
 def test_kernels_run_as_python_under_numba_disable_jit():
     """With NUMBA_DISABLE_JIT=1 the kernels are plain Python and still agree with numpy."""
     script = textwrap.dedent(
