@@ -26,6 +26,7 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(VPY) benchmarks/engine.py
 	$(VPY) benchmarks/optimizers.py
+	$(VPY) benchmarks/step_overhead.py
 
 # The README's gallery: key figures of a demo run, committed under docs/gallery/.
 GALLERY := trace_2d airfoil_d2l saddle_2d lr_schedules optimizer_race linear_regression_learning_rate
