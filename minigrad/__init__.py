@@ -1,41 +1,48 @@
 """minigrad: a small reverse-mode autodiff engine for learning backpropagation.
 
-Public API: ``Tensor``/``tensor`` (values plus the graph that computed them),
-``concatenate``, ``stack``, ``where``, ``no_grad``/``is_grad_enabled`` (graph recording),
-``Function`` (define your own op, as ``torch.autograd.Function``), ``gradcheck``
-(derivatives vs finite differences) and ``manual_seed`` (the library-wide
-random generator, see ``minigrad.random``), plus ``minigrad.nn`` (modules, layers,
-losses), ``minigrad.data`` (datasets and loaders), ``minigrad.viz`` (draw the graph behind
-a tensor) and ``minigrad.landscapes`` (2-D test functions and optimizer trajectories).
+Public API, with torch's names: ``Tensor``/``tensor`` and the factories (``zeros``,
+``randn``, ``arange``, ...; dtype names ``float32``, ``float64``, ``int64``, ``bool``), the
+functional form of every op (``minigrad.exp(x)``, ``minigrad.sum(x, dim=0)``,
+``minigrad.matmul``, ``minigrad.cat``, ``minigrad.where``, ...), grad mode
+(``no_grad``, ``enable_grad``, ``set_grad_enabled``, ``inference_mode``,
+``is_grad_enabled``; per thread), ``autograd`` (``autograd.grad``, higher-order gradients,
+``autograd.functional``), ``Function`` (define your own op), ``gradcheck`` and
+``gradgradcheck`` (derivatives vs finite differences), ``manual_seed``; plus the
+subpackages ``nn``, ``data``, ``viz`` (draw the graph) and ``landscapes`` (2-D test
+functions and optimizer trajectories).
 """
 
 from . import random
-from .autograd import is_grad_enabled, no_grad
-from .function import Function, FunctionContext
-from .functional import concatenate, stack, where
-from .gradcheck import GradcheckError, gradcheck
-from .random import manual_seed
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .tensor import Tensor, tensor
+from .function import Context, Function, FunctionContext, SavedTensorModifiedError
+from . import autograd, ops
+from .ops.functional import (
+    abs, add, all, allclose, amax, amin, any, argmax, argmin, cat, ceil, chunk, clamp, clip,
+    clone, concatenate, cos, cumsum, div, equal, eq, exp, expm1, flatten, flip, floor, gather,
+    ge, gt, isfinite, isinf, isnan, le, log, log1p, log_softmax, logical_and, logical_not,
+    logical_or, logical_xor, logsumexp, lt, matmul, max, maximum, mean, min, minimum, mm, mul,
+    ne, neg, norm, permute, pow, prod, relu, repeat, reshape, round, sigmoid, sign, sin,
+    softmax, split, sqrt, square, squeeze, stack, std, sub, sum, swapaxes, tanh, transpose,
+    trunc, unsqueeze, var, where,
+)
+from .factories import (
+    arange, bool, double, empty, empty_like, eye, float, float16, float32, float64, full,
+    full_like, half, int, int32, int64, linspace, long, normal, ones, ones_like, rand,
+    rand_like, randint, randn, randn_like, zeros, zeros_like,
+)
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .random import manual_seed
 
-# The subpackages build on Tensor, so they are imported after it.
+# The subpackages build on Tensor and the ops, so they are imported after them.
 from . import data, landscapes, nn, viz  # noqa: E402
 
-__all__ = [
-    "Function",
-    "FunctionContext",
-    "GradcheckError",
-    "Tensor",
-    "concatenate",
-    "data",
-    "gradcheck",
-    "landscapes",
-    "is_grad_enabled",
-    "manual_seed",
-    "nn",
-    "no_grad",
-    "random",
-    "stack",
-    "tensor",
-    "viz",
-    "where",
-]
+
+def is_tensor(value):
+    """True for a minigrad Tensor (``torch.is_tensor``)."""
+    return isinstance(value, Tensor)
+
+
+def numel(x):
+    """The number of elements of ``x``."""
+    return x.numel()

@@ -1,7 +1,7 @@
-"""`Function`: define your own differentiable op, the way ``torch.autograd.Function`` does.
+"""`Function`: one differentiable op, its forward and its derivative side by side.
 
-Every op of the Tensor is a forward computation in numpy plus the rule for its gradient. A
-learner writes a new one by subclassing ``Function`` with two static methods::
+Every op of the engine, built-in or written by a learner, is a subclass of ``Function`` with
+two static methods, exactly as ``torch.autograd.Function``::
 
     class Cube(minigrad.Function):
         @staticmethod
@@ -17,41 +17,236 @@ learner writes a new one by subclassing ``Function`` with two static methods::
     y = Cube.apply(t)                      # a Tensor in the graph, like any built-in op
     minigrad.gradcheck(Cube.apply, [t])    # and check the rule against finite differences
 
-Differences from torch: ``forward`` and ``backward`` see numpy arrays (not Tensors), and saved
-values are read back as ``ctx.saved_arrays``.
+``apply`` runs ``forward`` on the inputs' numpy arrays and, when grad mode is on and an input
+requires grad, records a graph node: the ``ctx`` object, which remembers the op, which inputs
+need a gradient, and what ``forward`` saved. The backward pass later calls ``backward(ctx,
+grad)`` on each node in reverse order.
+
+Two ways to write ``backward``:
+
+- numpy (the default, above): ``grad`` and the saved values are numpy arrays, and so are the
+  returned gradients. Enough for ``loss.backward()``, but the engine cannot differentiate
+  numpy code, so asking for a second derivative through this op (``create_graph=True``)
+  raises an error naming the op instead of returning a silent zero.
+- Tensor ops (``differentiable_backward = True``, as every built-in op): ``grad`` is a Tensor,
+  ``ctx.saved_tensors`` returns the saved inputs (and ``ctx.output`` the output) as Tensors,
+  and ``backward`` returns Tensors computed with Tensor ops. Under ``create_graph=True`` these
+  ops are recorded in turn, so the gradient can itself be differentiated (Hessians, HVPs).
+
+A gradient may have its input's shape or the output's broadcast shape: it is summed back to
+the input's shape. Differences from torch: ``forward`` sees numpy arrays, not Tensors, and in
+numpy style saved values are read back as ``ctx.saved_arrays``.
 """
+
+import weakref
 
 import numpy as np
 
-from .tensor import Tensor, _result
+from . import grad_mode
+from .tensor import Tensor, wrap
 
 
-class FunctionContext:
-    """What ``forward`` leaves for ``backward``: saved arrays and any attributes set on it."""
+class _OutputMarker:
+    """Stands for the op's output in ``saved_tensors`` until backward asks for it."""
 
-    def __init__(self):
-        self.saved_arrays = ()
 
-    def save_for_backward(self, *arrays):
-        """Keep ``arrays`` for ``backward`` (read them back as ``ctx.saved_arrays``)."""
-        self.saved_arrays = arrays
+_OUTPUT = _OutputMarker()
+
+
+class SavedTensorModifiedError(RuntimeError):
+    """A value saved for backward was changed by an in-place operation before backward."""
+
+
+class Context:
+    """One recorded op: the node of the graph, and the ``ctx`` its forward/backward share.
+
+    - ``function``: the ``Function`` subclass; ``name`` its short name (``"mul"``, ``"Cube"``).
+    - ``next``: for each input, where its gradient goes: the input's own node (a computed
+      tensor), the input tensor itself (a leaf that requires grad), or None (a constant).
+    - ``needs_input_grad``: a bool per input, as in torch.
+    - ``inputs``: the op's arguments (Tensors and constants), kept for drawing the graph
+      until ``backward`` releases the node; ``shape``/``dtype`` describe the output.
+    - ``save_for_backward`` / ``saved_arrays`` / ``saved_tensors`` / ``output``: saved values.
+
+    Any other attribute (an axis, a mask) may be set on it in ``forward``.
+    """
+
+    __slots__ = (
+        "function",
+        "next",
+        "needs_input_grad",
+        "inputs",
+        "shape",
+        "dtype",
+        "released",
+        "_saved",
+        "_saved_versions",
+        "_output",
+        "_retained",
+        "__dict__",
+        "__weakref__",
+    )
+
+    def __init__(self, function, inputs):
+        self.function = function
+        self.inputs = inputs
+        self.released = False
+        self._saved = None
+        self._output = None
+        self._retained = None
+        nexts = []
+        needs = []
+        for value in inputs:
+            if isinstance(value, Tensor) and value._requires_grad:
+                nexts.append(value._ctx if value._ctx is not None else value)
+                needs.append(True)
+            else:
+                nexts.append(None)
+                needs.append(False)
+        self.next = tuple(nexts)
+        self.needs_input_grad = tuple(needs)
+
+    @property
+    def name(self):
+        """The op's short name, as drawn in graphs and shown in error messages."""
+        return self.function.name
+
+    def __repr__(self):
+        state = ", released" if self.released else ""
+        return f"<{self.name} node, {len(self.next)} input(s){state}>"
+
+    # ------------------------------------------------------------------ saving values
+
+    def save_for_backward(self, *values):
+        """Keep ``values`` for ``backward``.
+
+        numpy-style Functions read them back as ``ctx.saved_arrays``. In a Function with
+        ``differentiable_backward = True`` each value must be one of forward's input arrays
+        or its output array, so the engine can hand back the Tensor (with its graph) as
+        ``ctx.saved_tensors``; anything else should be recomputed in backward from those.
+        """
+        self._saved = values
+
+    @property
+    def saved_arrays(self):
+        """The values given to ``save_for_backward``, as they were saved (numpy style)."""
+        self._check_not_released()
+        return () if self._saved is None else self._saved
+
+    @property
+    def saved_tensors(self):
+        """The saved inputs as Tensors (with their graph), checked against in-place changes."""
+        self._check_not_released()
+        tensors = self._saved_tensor_values()
+        for tensor, version in zip(tensors, self._saved_versions):
+            if version is not None and tensor is not None and tensor._version_now() != version:
+                raise _modified_error(self, tensor, version)
+        return tensors
+
+    @property
+    def output(self):
+        """The op's output as a Tensor attached to this node (``saves_output`` ops only)."""
+        self._check_not_released()
+        data, reference, version = self._output
+        owner = reference()
+        if owner is not None and owner._version_now() != version:
+            raise _modified_error(self, owner, version)
+        out = wrap(data)
+        out._requires_grad = True
+        out._ctx = self
+        return out
+
+    def input_tensors(self):
+        """The inputs that are Tensors, with number operands of arithmetic ops (the 2 of
+        ``x * 2``) as constant tensors, the same objects on every call (for drawing)."""
+        constants = self.__dict__.setdefault("_constant_operands", {})
+        tensors = []
+        for position, value in enumerate(self.inputs):
+            if isinstance(value, Tensor):
+                tensors.append(value)
+            elif self.function.numeric_operands and isinstance(value, (int, float)):
+                if position not in constants:
+                    constants[position] = wrap(np.asarray(value, dtype=self.dtype))
+                tensors.append(constants[position])
+        return tuple(tensors)
+
+    def _saved_tensor_values(self):
+        saved = () if self._saved is None else self._saved
+        return tuple(self.output if value is _OUTPUT else value for value in saved)
+
+    def _check_not_released(self):
+        if self.released:
+            raise _released_error()
+
+    def release(self):
+        """Drop everything saved for backward (what ``backward`` does unless told to retain)."""
+        self.released = True
+        self._saved = None
+        self._output = None
+
+
+def _released_error():
+    return RuntimeError(
+        "Trying to backward through the graph a second time (or directly access saved tensors "
+        "after they have already been freed). Saved intermediate values of the graph are freed "
+        "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+        "backward through the graph a second time or if you need to access saved tensors after "
+        "calling backward."
+    )
+
+
+def _modified_error(ctx, tensor, expected):
+    return SavedTensorModifiedError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [{tensor.dtype} tensor of shape {tuple(tensor.shape)}], which is needed by "
+        f"the {ctx.name!r} op, is at version {tensor._version_now()}; expected version "
+        f"{expected} instead. Use an out-of-place op (x = x + 1 instead of x += 1) or .clone() "
+        "the tensor before changing it."
+    )
+
+
+class _Unrecorded:
+    """The ``ctx`` handed to ``forward`` when nothing is recorded: saving is a no-op."""
+
+    __slots__ = ("__dict__",)
+
+    def save_for_backward(self, *values):
+        """Nothing needs saving: no backward will run."""
 
 
 class Function:
-    """Base class of a user-defined op: subclass it, define ``forward`` and ``backward``.
+    """Base class of every differentiable op; see the module docstring for the contract.
 
-    ``forward(ctx, *inputs) -> array``: the value, computed with numpy from the inputs' arrays
-    (arguments that are not Tensors, e.g. an exponent, are passed through unchanged).
+    Class attributes a subclass may set:
 
-    ``backward(ctx, grad) -> gradient or tuple of gradients``: given d loss / d output (shaped
-    like the output), return d loss / d input for every input of ``forward``, in order
-    (``None`` for inputs that need no gradient, such as non-Tensor arguments). A gradient may
-    have the input's shape or the output's broadcast shape (it is summed back to the input's
-    shape, as for the built-in binary ops).
-
-    ``apply(*inputs)`` runs ``forward`` and, when grad mode is on and a Tensor input requires
-    grad, records the op in the graph under the subclass's name.
+    - ``name``: the short name shown in graphs and errors (default: the class name).
+    - ``differentiable_backward``: True when ``backward`` is written with Tensor ops (then
+      second derivatives work); False (default) for numpy-array backward.
+    - ``saves_inputs``: for built-in ops, the positions of the inputs ``backward`` reads
+      through ``ctx.saved_tensors`` (saved automatically, version-checked).
+    - ``saves_output``: True when ``backward`` reads ``ctx.output``.
+    - ``is_view``: the output shares memory with input 0 (reshape, transpose, slicing).
+    - ``numeric_operands``: number arguments are operands (the 2 of ``x * 2``), drawn as
+      constants in graphs, rather than settings such as a dim.
     """
+
+    differentiable_backward = False
+    saves_inputs = ()
+    saves_output = False
+    is_view = False
+    numeric_operands = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "name" not in cls.__dict__:
+            cls.name = cls.__name__
+
+    @classmethod
+    def inputs_needed(cls, needs_input_grad):
+        """Which of ``saves_inputs`` backward will read, given which inputs need a gradient
+        (a bool each; default all). Only those are kept and checked for in-place changes:
+        ``x * 2`` does not keep x, since 2 needs no gradient."""
+        return (True,) * len(cls.saves_inputs)
 
     @staticmethod
     def forward(ctx, *inputs):
@@ -66,46 +261,168 @@ class Function:
     @classmethod
     def apply(cls, *inputs):
         """Run the op on ``inputs`` and return its result as a Tensor recorded in the graph."""
-        name = cls.__name__
-        ctx = FunctionContext()
-        arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
-        value = cls.forward(ctx, *arrays)
-        if isinstance(value, Tensor):
-            raise TypeError(f"{name}.forward must return a numpy array, not a Tensor")
-        value = np.asarray(value)
-        if value.dtype.kind != "f":
-            raise TypeError(
-                f"{name}.forward must return floating-point values, got dtype {value.dtype}"
-            )
-        tensor_positions = [i for i, x in enumerate(inputs) if isinstance(x, Tensor)]
-
-        def backward(grad):
-            grads = cls.backward(ctx, grad)
-            if not isinstance(grads, tuple):
-                grads = (grads,)
-            if len(grads) != len(inputs):
-                raise ValueError(
-                    f"{name}.backward returned {len(grads)} gradient(s) for {len(inputs)} "
-                    "input(s) of forward; return one per input (None where there is none)"
+        record = False
+        if grad_mode._grad_enabled.get():
+            for value in inputs:
+                if isinstance(value, Tensor) and value._requires_grad:
+                    record = True
+                    break
+        arrays = [value._data if isinstance(value, Tensor) else value for value in inputs]
+        if not record:
+            data = cls.forward(_UNRECORDED, *arrays)
+            out = wrap(cls._checked_output(data))
+            if cls.is_view:
+                _share_version(out, inputs[0])
+            return out
+        ctx = Context(cls, inputs)
+        data = cls._checked_output(cls.forward(ctx, *arrays))
+        if data.dtype.kind != "f":
+            if not cls.differentiable_backward:
+                raise TypeError(
+                    f"{cls.name}.forward must return floating-point values when an input requires "
+                    f"grad, got dtype {data.dtype}"
                 )
-            return tuple(
-                _checked_gradient(name, i, grads[i], inputs[i], value.shape)
-                for i in tensor_positions
+            return wrap(data)  # integers and bools have no gradient, as in torch
+        out = wrap(data)
+        out._requires_grad = True
+        out._ctx = ctx
+        ctx.shape = data.shape
+        ctx.dtype = data.dtype
+        if cls.is_view:
+            _share_version(out, inputs[0])
+        cls._save(ctx, inputs, arrays, out, data)
+        return out
+
+    @classmethod
+    def _checked_output(cls, data):
+        if type(data) is np.ndarray:
+            return data
+        if isinstance(data, Tensor):
+            raise TypeError(f"{cls.name}.forward must return a numpy array, not a Tensor")
+        data = np.asarray(data)
+        if data.dtype.kind not in "fiub":
+            raise TypeError(f"{cls.name}.forward must return real numbers, got dtype {data.dtype}")
+        return data
+
+    @classmethod
+    def _save(cls, ctx, inputs, arrays, out, data):
+        """Turn what forward saved into version-checked references to inputs/output."""
+        if cls.saves_output:
+            ctx._output = (data, weakref.ref(out), out._version_now())
+        if cls.saves_inputs:
+            needed = cls.inputs_needed(ctx.needs_input_grad)
+            saved = tuple(inputs[i] if keep else None for i, keep in zip(cls.saves_inputs, needed))
+            ctx._saved = saved
+            ctx._saved_versions = tuple(
+                t._version_now() if isinstance(t, Tensor) else None for t in saved
             )
+        elif cls.differentiable_backward and ctx._saved is not None:
+            ctx._saved, ctx._saved_versions = _saved_as_tensors(cls, ctx, inputs, arrays, out, data)
 
-        return _result(value, name, tuple(inputs[i] for i in tensor_positions), backward)
+    @classmethod
+    def run_backward(cls, ctx, grad):
+        """Call ``backward`` and return one Tensor gradient (or None) per input.
+
+        ``grad`` is a Tensor. numpy-style backwards get and return arrays; under
+        ``create_graph`` their results are tied to an op that refuses differentiation.
+        """
+        if cls.differentiable_backward:
+            grads = cls.backward(ctx, grad)
+        else:
+            with grad_mode.no_grad():
+                grads = cls.backward(ctx, grad._data)
+        if not isinstance(grads, tuple):
+            grads = (grads,)
+        if len(grads) != len(ctx.next):
+            raise ValueError(
+                f"{cls.name}.backward returned {len(grads)} gradient(s) for {len(ctx.next)} "
+                "input(s) of forward; return one per input (None where there is none)"
+            )
+        result = []
+        for position, (target, value) in enumerate(zip(ctx.next, grads)):
+            if target is None or value is None:
+                result.append(None)
+                continue
+            if not cls.differentiable_backward:
+                value = _numpy_gradient(cls, ctx, position, value, grad)
+            elif not isinstance(value, Tensor):
+                raise TypeError(
+                    f"{cls.name}.backward (differentiable_backward = True) must return Tensors, "
+                    f"got {type(value).__name__} for input {position}"
+                )
+            result.append(value)
+        return result
 
 
-def _checked_gradient(name, index, grad, tensor, output_shape):
-    """Refuse a gradient that cannot belong to input ``index`` (wrong shape or type)."""
-    if grad is None:
-        return None
-    grad = np.asarray(grad)
-    if grad.dtype.kind not in "fiu":
-        raise TypeError(f"{name}.backward: gradient {index} has non-numeric dtype {grad.dtype}")
-    if grad.shape not in (tensor.shape, output_shape):
+_UNRECORDED = _Unrecorded()
+
+
+def _share_version(out, source):
+    """Make a view share its base's version counter (an in-place change to one is seen by both)."""
+    if isinstance(source, Tensor) and np.may_share_memory(out._data, source._data):
+        out._base = source._base if source._base is not None else source
+
+
+def _saved_as_tensors(cls, ctx, inputs, arrays, out, data):
+    """Map arrays a differentiable user Function saved back to its input/output Tensors."""
+    tensors, versions = [], []
+    for value in ctx._saved:
+        for tensor, array in zip(inputs, arrays):
+            if isinstance(tensor, Tensor) and value is array:
+                tensors.append(tensor)
+                versions.append(tensor._version_now())
+                break
+        else:
+            if value is data:
+                ctx._output = (data, weakref.ref(out), out._version_now())
+                tensors.append(_OUTPUT)
+                versions.append(None)
+            else:
+                raise ValueError(
+                    f"{cls.name}.forward saved a value that is neither an input nor the output; "
+                    "with differentiable_backward = True save only those and recompute the rest "
+                    "in backward with Tensor ops (so its derivative is recorded)"
+                )
+    return tuple(tensors), tuple(versions)
+
+
+def _numpy_gradient(cls, ctx, position, value, grad):
+    """Check a numpy backward's gradient and wrap it as a Tensor (see ``run_backward``)."""
+    target_shape = ctx.inputs[position].shape if ctx.inputs is not None else None
+    value = np.asarray(value)
+    if value.dtype.kind not in "fiu":
+        raise TypeError(f"{cls.name}.backward: gradient {position} has non-numeric dtype {value.dtype}")
+    if value.shape not in (target_shape, ctx.shape):
         raise ValueError(
-            f"{name}.backward: gradient {index} has shape {grad.shape}, but input {index} has "
-            f"shape {tensor.shape} (and the output {output_shape})"
+            f"{cls.name}.backward: gradient {position} has shape {value.shape}, but input "
+            f"{position} has shape {target_shape} (and the output {ctx.shape})"
         )
-    return grad
+    if grad_mode.is_grad_enabled():
+        # create_graph: the gradient depends on the inputs through numpy code the engine
+        # cannot see; tie it to them with an op that refuses to be differentiated.
+        tensors = tuple(t for t in ctx.inputs if isinstance(t, Tensor))
+        return _NumpyBackwardResult.apply(value, cls.name, grad, *tensors)
+    return wrap(value)
+
+
+class _NumpyBackwardResult(Function):
+    """A gradient computed by a numpy-style backward: differentiating it again is an error."""
+
+    name = "numpy_backward"
+    differentiable_backward = True
+
+    @staticmethod
+    def forward(ctx, value, function_name, *tensors):
+        ctx.function_name = function_name
+        return value
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError(
+            f"{ctx.function_name}.backward is written with numpy arrays, so minigrad cannot "
+            "differentiate it again (create_graph=True / a second derivative). Set "
+            "differentiable_backward = True on the Function and write backward with Tensor ops."
+        )
+
+
+FunctionContext = Context  # the name torch-style code uses for the ctx type

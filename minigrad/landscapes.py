@@ -224,7 +224,7 @@ def trajectory(optimizer, f, x, steps):
                 "optimizer's parameters?"
             )
         value = f(x)
-        if not isinstance(value, Tensor) or value.size != 1:
+        if not isinstance(value, Tensor) or value.numel() != 1:
             got = f"a Tensor of shape {value.shape}" if isinstance(value, Tensor) else type(value).__name__
             raise TypeError(f"trajectory: f(x) must return a one-element Tensor, got {got}")
         value.backward()

@@ -1,121 +1,60 @@
 """The Tensor: a numpy array that records the ops applied to it, for reverse-mode autodiff.
 
-Each op computes its result with numpy and, when any input requires grad, attaches a
-closure computing the vector-Jacobian product: given g = d loss / d output, it returns
-d loss / d input for every input. Binary ops return gradients in the broadcast output
-shape; the backward pass (``autograd.run_backward``) sums them back to each input's shape.
+A Tensor holds its values (``data``, a numpy array), its accumulated gradient (``grad``, a
+numpy array or None) and, when an op computed it while recording, the graph node of that
+op (``grad_fn``). The ops themselves, each forward next to its derivative, live in
+``minigrad.ops``; the methods below only dispatch to them. The backward pass lives in
+``minigrad.autograd``.
 """
-
-import math
 
 import numpy as np
 
-from . import autograd
+from . import grad_mode
+from .checks import is_int, refuse_non_numeric
 
-# numpy dtype kinds a Tensor may hold: float, signed int, unsigned int, bool.
-_NUMERIC_KINDS = "fiub"
-_KIND_NAMES = {
-    "c": "a complex dtype",
-    "O": "an object array",
-    "U": "string data",
-    "S": "bytes data",
-    "M": "datetime data",
-    "m": "timedelta data",
-    "V": "structured/void data",
-}
+_LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
+_VIEW_OF_LEAF_INPLACE = (
+    "a view of a leaf Variable that requires grad is being used in an in-place operation."
+)
 
 
-def _refuse_non_numeric(dtype, where, hint=""):
-    if dtype.kind not in _NUMERIC_KINDS:
-        problem = _KIND_NAMES.get(dtype.kind, "a non-numeric dtype")
-        raise TypeError(f"{where}: got {problem} ({dtype}); only real numbers are supported{hint}")
-
-
-def _to_array(data, dtype):
-    """Convert constructor input to a private numeric ndarray (always a copy).
-
-    Floats keep their dtype; integers and bools become float64 unless ``dtype`` is given.
-    """
+def _to_array(data, dtype, integers_to_float):
+    """Constructor input as a private numeric ndarray (always a copy)."""
     if isinstance(data, Tensor):
         data = data._data
-    array = np.asarray(data)
-    _refuse_non_numeric(
-        array.dtype, "Tensor", " (to combine a list of Tensors use minigrad.stack)"
-    )
+    try:
+        array = np.asarray(data)
+    except (ValueError, OverflowError) as error:
+        raise TypeError(f"Tensor: cannot make a numeric array from this data ({error})") from None
+    refuse_non_numeric(array.dtype, "Tensor", " (to combine a list of Tensors use minigrad.stack)")
     if dtype is not None:
         dtype = np.dtype(dtype)
-        _refuse_non_numeric(dtype, "Tensor(dtype=...)")
-    elif array.dtype.kind != "f":
+        refuse_non_numeric(dtype, "Tensor(dtype=...)")
+    elif integers_to_float and array.dtype.kind != "f":
         dtype = np.dtype(np.float64)
     return np.array(array, dtype=dtype, copy=True)
 
 
-def _leaf(array):
-    """Wrap an ndarray as a leaf tensor without copying or validating it."""
+def wrap(array):
+    """Wrap an ndarray as a leaf tensor without copying or validating it (internal)."""
     out = Tensor.__new__(Tensor)
-    out._data = array
+    out._data = array if type(array) is np.ndarray else np.asarray(array)
     out._grad = None
     out._requires_grad = False
-    out._op = None
-    out._parents = ()
-    out._backward = None
-    out._retains_grad = False
+    out._ctx = None
+    out._base = None
+    out._version_count = 0
     return out
 
 
-def _result(data, op, parents, backward):
-    """Wrap an op's output; record the graph when grad mode is on and an input needs grad."""
-    out = _leaf(np.asarray(data))  # ufuncs on 0-d arrays return numpy scalars
-    if autograd.is_grad_enabled() and any(parent._requires_grad for parent in parents):
-        out._requires_grad = True
-        out._op = op
-        out._parents = parents
-        out._backward = backward
-    return out
-
-
-def _as_operand(value, like):
-    """Return ``value`` as a Tensor to combine with the Tensor ``like``.
-
-    Python numbers behave as numpy's "weak" scalars: they take ``like``'s dtype when it can
-    hold them, so ``float32_tensor * 2.0`` stays float32.
-    """
-    if isinstance(value, Tensor):
+def _operand(value):
+    """An op's other operand: Tensors as they are, Python numbers as weak scalars (they take
+    the tensor's dtype), numpy scalars as Python numbers, anything else as a constant Tensor."""
+    if isinstance(value, (Tensor, int, float)):
         return value
-    if isinstance(value, (bool, int, float)):
-        return _leaf(np.asarray(value, dtype=np.result_type(like._data, value)))
+    if isinstance(value, np.generic) and value.dtype.kind in "biuf":
+        return value.item()
     return Tensor(value)
-
-
-def _broadcasting(op, ufunc, a, b):
-    try:
-        return ufunc(a._data, b._data)
-    except ValueError:
-        raise ValueError(
-            f"{op}: shapes {a.shape} and {b.shape} cannot be broadcast together"
-        ) from None
-
-
-def _normalize_axes(axis, ndim, op):
-    """Turn ``axis`` (None, int or tuple of ints) into a sorted tuple of non-negative axes."""
-    if axis is None:
-        return tuple(range(ndim))
-    axes = axis if isinstance(axis, (tuple, list)) else (axis,)
-    normalized = []
-    for ax in axes:
-        if isinstance(ax, bool) or not isinstance(ax, (int, np.integer)):
-            raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {axis!r}")
-        if not -ndim <= ax < ndim:
-            raise ValueError(f"{op}: axis {ax} is out of range for a tensor with {ndim} dimensions")
-        normalized.append(int(ax) % ndim)
-    if len(set(normalized)) != len(normalized):
-        raise ValueError(f"{op}: repeated axis in {axis!r}")
-    return tuple(sorted(normalized))
-
-
-def _expand_reduced(grad, axes, keepdims):
-    """Put back the reduced axes as size-1 dimensions so ``grad`` broadcasts to the input."""
-    return grad if keepdims else np.expand_dims(grad, axes)
 
 
 def _index_data(index):
@@ -124,155 +63,52 @@ def _index_data(index):
         return index._data
     if isinstance(index, tuple):
         return tuple(_index_data(part) for part in index)
+    if isinstance(index, list):
+        return np.asarray([_index_data(part) for part in index])
     return index
-
-
-def _add(a, b):
-    def backward(grad):
-        return grad, grad
-
-    return _result(_broadcasting("add", np.add, a, b), "add", (a, b), backward)
-
-
-def _sub(a, b):
-    def backward(grad):
-        return grad, -grad
-
-    return _result(_broadcasting("sub", np.subtract, a, b), "sub", (a, b), backward)
-
-
-def _mul(a, b):
-    def backward(grad):
-        return (
-            grad * b._data if a._requires_grad else None,
-            grad * a._data if b._requires_grad else None,
-        )
-
-    return _result(_broadcasting("mul", np.multiply, a, b), "mul", (a, b), backward)
-
-
-def _div(a, b):
-    out = _broadcasting("div", np.divide, a, b)
-
-    def backward(grad):
-        # d(a/b)/da = 1/b,  d(a/b)/db = -a/b**2 = -out/b
-        grad_a = grad / b._data if a._requires_grad else None
-        grad_b = -grad * out / b._data if b._requires_grad else None
-        return grad_a, grad_b
-
-    return _result(out, "div", (a, b), backward)
-
-
-def _pow(a, b):
-    out = _broadcasting("pow", np.power, a, b)
-
-    def backward(grad):
-        grad_a = grad_b = None
-        with np.errstate(divide="ignore", invalid="ignore"):
-            if a._requires_grad:
-                # d(a**b)/da = b * a**(b-1); a**0 is constant even at a = 0, where the
-                # formula would give 0 * inf.
-                grad_a = grad * np.where(b._data == 0, 0, b._data * a._data ** (b._data - 1))
-            if b._requires_grad:
-                # d(a**b)/db = a**b * log(a); at a = 0 with b >= 0 the limit is 0.
-                log_a = np.log(a._data)
-                grad_b = grad * np.where((a._data == 0) & (b._data >= 0), 0, out * log_a)
-        return grad_a, grad_b
-
-    return _result(out, "pow", (a, b), backward)
-
-
-def _matmul(a, b):
-    if a.ndim == 0 or b.ndim == 0:
-        raise ValueError(
-            f"matmul: both operands must have at least 1 dimension, got shapes {a.shape} and {b.shape}"
-        )
-    try:
-        out = np.matmul(a._data, b._data)
-    except ValueError:
-        raise ValueError(
-            f"matmul: shapes {a.shape} and {b.shape} are not aligned "
-            f"(last dimension of the first, {a.shape[-1]}, must equal the "
-            f"{'only' if b.ndim == 1 else 'second-to-last'} dimension of the second, "
-            f"{b.shape[0] if b.ndim == 1 else b.shape[-2]}, and batch dimensions must broadcast)"
-        ) from None
-
-    def backward(grad):
-        # Work with matrices: a 1-D operand is a row (left) or column (right) vector whose
-        # extra dimension numpy dropped from the output; put it back in the gradient too.
-        a2 = a._data[np.newaxis, :] if a.ndim == 1 else a._data
-        b2 = b._data[:, np.newaxis] if b.ndim == 1 else b._data
-        if a.ndim == 1:
-            grad = np.expand_dims(grad, -2 if b.ndim > 1 else 0)
-        if b.ndim == 1:
-            grad = np.expand_dims(grad, -1)
-        # C = A @ B  =>  dA = dC @ B^T,  dB = A^T @ dC, summed over broadcast batch axes.
-        grad_a = grad_b = None
-        if a._requires_grad:
-            grad_a = autograd.sum_to_shape(grad @ np.swapaxes(b2, -1, -2), a2.shape).reshape(a.shape)
-        if b._requires_grad:
-            grad_b = autograd.sum_to_shape(np.swapaxes(a2, -1, -2) @ grad, b2.shape).reshape(b.shape)
-        return grad_a, grad_b
-
-    return _result(out, "matmul", (a, b), backward)
 
 
 class Tensor:
     """An n-dimensional array of real numbers that can record how it was computed.
 
     ``Tensor(data, requires_grad=False, dtype=None)`` copies ``data`` (anything
-    ``numpy.asarray`` accepts, or another Tensor) into a private ndarray. Float input keeps
-    its dtype (float32 stays float32); integer and bool input becomes float64 unless
-    ``dtype`` is given. Complex, object, string and other non-numeric data is refused with a
-    TypeError. Only floating-point tensors may have ``requires_grad=True``.
+    ``numpy.asarray`` accepts, or another Tensor). As ``torch.Tensor(...)``, it makes floats:
+    float input keeps its dtype (float32 stays float32) and integer and bool input becomes
+    float64 unless ``dtype`` is given; ``minigrad.tensor(data)`` keeps integers and bools, as
+    ``torch.tensor``. Complex, object and string data is refused. Only floating-point
+    tensors may require grad.
 
-    Attributes:
+    - ``data``: the values, a numpy ndarray, updated in place by optimizers. Assigning an
+      ndarray rebinds it; assigning a Tensor copies its values into the same array (so
+      ``p.data -= lr * g`` with Tensor operands works). Changes through ``data`` bypass
+      autograd's checks, as in torch.
+    - ``grad``: d loss / d self accumulated by ``backward()``: an ndarray shaped like
+      ``data`` with its dtype, or None.
+    - ``grad_fn``: the graph node of the op that computed this tensor (None for leaves).
 
-    - ``data``: the values, a plain numpy ndarray. It may be updated in place (as optimizers
-      do) or reassigned to another numeric ndarray. Changing it between a forward pass and
-      its ``backward()`` changes the gradients computed, since ops read it when
-      differentiating.
-    - ``grad``: d loss / d self accumulated by ``backward()``, an ndarray of the same shape and
-      dtype as ``data``, or None. May be assigned (validated) or set to None.
-    - ``requires_grad``: whether ops on this tensor are recorded for differentiation.
-    - ``_op`` and ``_parents`` (read-only, for graph visualisation): a tensor produced by an
-      op while recording has ``_op`` set to the op's short name (``"add"``, ``"matmul"``,
-      ``"sum"``, ...) and ``_parents`` to the tuple of its input Tensors; both survive
-      ``backward()``, which only releases the saved buffers (backward closures) unless
-      ``retain_graph=True``. Leaves (tensors created by the user, by ``detach()`` or under
-      ``no_grad``) have ``_op = None`` and ``_parents = ()``.
-
-    Every op returns a plain ``Tensor``, also for subclasses (such as ``nn.Parameter``).
-    Binary ops broadcast as numpy does; a Python number on either side takes the tensor's
-    dtype, as numpy's scalars do. Tensors compare and hash by identity (there are no
-    elementwise comparison operators), so they can be dictionary keys.
+    Ops return plain Tensors (also for subclasses such as ``nn.Parameter``). Binary ops
+    broadcast; comparisons are elementwise and return bool tensors; tensors hash by
+    identity, so they can be dictionary keys. In-place ops (``+=``, ``add_``, ``t[i] = v``)
+    follow torch's rules: refused on a leaf that requires grad unless under ``no_grad()``,
+    recorded on computed tensors, and checked by a version counter.
     """
 
-    __slots__ = (
-        "_data",
-        "_grad",
-        "_requires_grad",
-        "_op",
-        "_parents",
-        "_backward",
-        "_retains_grad",
-        "__weakref__",
-    )
+    __slots__ = ("_data", "_grad", "_requires_grad", "_ctx", "_base", "_version_count", "__weakref__")
 
-    # Makes numpy defer to Tensor, so ``ndarray * tensor`` calls ``Tensor.__rmul__``.
+    # numpy defers to Tensor, so ``ndarray * tensor`` calls ``Tensor.__rmul__``.
     __array_ufunc__ = None
+    __hash__ = object.__hash__
 
     def __init__(self, data, requires_grad=False, dtype=None):
-        self._data = _to_array(data, dtype)
+        self._data = _to_array(data, dtype, integers_to_float=True)
         self._grad = None
         self._requires_grad = False
-        self._op = None
-        self._parents = ()
-        self._backward = None
-        self._retains_grad = False
+        self._ctx = None
+        self._base = None
+        self._version_count = 0
         self.requires_grad = requires_grad
 
-    # ----------------------------------------------------------------- attributes
+    # ------------------------------------------------------------------ attributes
 
     @property
     def data(self):
@@ -281,11 +117,19 @@ class Tensor:
 
     @data.setter
     def data(self, value):
-        if value is self._data:  # ``t.data -= step`` assigns the updated array back
+        if value is self._data:  # ``t.data -= step`` on the array assigns it back
             return
+        if isinstance(value, Tensor):
+            value = value._data
+            if value.shape == self._data.shape and self._data.flags.writeable:
+                np.copyto(self._data, value, casting="same_kind")
+                return
+            value = np.array(value, dtype=self._data.dtype if value.dtype.kind == "f" else None)
         if not isinstance(value, np.ndarray):
-            raise TypeError(f"Tensor.data must be a numpy ndarray, got {type(value).__name__}")
-        _refuse_non_numeric(value.dtype, "Tensor.data")
+            raise TypeError(
+                f"Tensor.data must be a numpy ndarray or a Tensor, got {type(value).__name__}"
+            )
+        refuse_non_numeric(value.dtype, "Tensor.data")
         if self._requires_grad and value.dtype.kind != "f":
             raise TypeError(
                 f"Tensor.data: a tensor that requires grad needs floating-point data, got {value.dtype}"
@@ -299,6 +143,8 @@ class Tensor:
 
     @grad.setter
     def grad(self, value):
+        if isinstance(value, Tensor):
+            value = value._data
         if value is None or value is self._grad:
             self._grad = value
             return
@@ -321,31 +167,72 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, value):
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"requires_grad must be a bool, got {type(value).__name__} {value!r}")
         value = bool(value)
-        if self._op is not None:
+        if self._ctx is not None:
             raise RuntimeError(
-                "requires_grad can only be changed on leaf tensors; this one was computed "
-                f"by {self._op!r} (use detach() to get a leaf)"
+                "you can only change requires_grad flags of leaf variables. If you want to use "
+                "a computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach()."
             )
         if value and self._data.dtype.kind != "f":
-            raise TypeError(
-                f"only floating-point tensors can require grad, got dtype {self._data.dtype}"
+            raise RuntimeError(
+                f"only Tensors of floating point dtype can require gradients, got {self._data.dtype}"
             )
         self._requires_grad = value
 
+    def requires_grad_(self, requires_grad=True):
+        """Set ``requires_grad`` in place and return self (torch's spelling)."""
+        self.requires_grad = requires_grad
+        return self
+
     @property
     def is_leaf(self):
-        """True for tensors not produced by a recorded op (their ``.grad`` is filled)."""
-        return self._op is None
+        """True for tensors not computed by a recorded op (backward fills their ``.grad``)."""
+        return self._ctx is None
+
+    @property
+    def grad_fn(self):
+        """The graph node of the op that computed this tensor (names the op and its inputs),
+        or None for a leaf."""
+        return self._ctx
+
+    @property
+    def _op(self):
+        """The recorded op's short name (``"mul"``, ``"matmul"``), or None for a leaf."""
+        return None if self._ctx is None else self._ctx.name
+
+    @property
+    def _parents(self):
+        """The recorded op's input tensors, Python-number operands as constant tensors (for
+        drawing the graph; empty for a leaf)."""
+        if self._ctx is None:
+            return ()
+        return self._ctx.input_tensors()
+
+    @property
+    def _version(self):
+        """How many in-place changes this tensor (or a view sharing its memory) has seen."""
+        return self._version_now()
+
+    def _version_now(self):
+        return self._base._version_count if self._base is not None else self._version_count
+
+    def _bump_version(self):
+        if self._base is not None:
+            self._base._version_count += 1
+        else:
+            self._version_count += 1
 
     @property
     def shape(self):
-        """The shape tuple of ``data``."""
+        """The shape tuple (torch's ``size()``)."""
         return self._data.shape
 
     @property
     def ndim(self):
-        """The number of dimensions of ``data``."""
+        """The number of dimensions."""
         return self._data.ndim
 
     @property
@@ -354,30 +241,102 @@ class Tensor:
         return self._data.dtype
 
     @property
-    def size(self):
-        """The number of elements (an int, as numpy's ``size``)."""
-        return self._data.size
+    def T(self):
+        """The tensor with its dims reversed (for a matrix, its transpose)."""
+        return ops.permute(self, tuple(reversed(range(self.ndim))))
 
     @property
-    def T(self):
-        """The tensor with its axes reversed, ``transpose()``."""
-        return self.transpose()
+    def mT(self):
+        """A batch of matrices with the last two dims swapped."""
+        return ops.matrix_transpose(self)
+
+    def size(self, dim=None):
+        """The shape as a tuple, or the size of one ``dim``, as ``torch.Tensor.size``."""
+        return ops.size(self, dim)
+
+    def numel(self):
+        """The number of elements."""
+        return int(self._data.size)
+
+    def dim(self):
+        """The number of dimensions (as ``ndim``)."""
+        return self._data.ndim
 
     def item(self):
         """The single element as a Python number."""
         if self._data.size != 1:
-            raise ValueError(
-                f"item() needs a tensor with exactly one element, this one has shape {self.shape}"
+            raise RuntimeError(
+                f"a Tensor with {self._data.size} elements cannot be converted to Scalar "
+                f"(item() needs exactly one element; shape {self.shape})"
             )
         return self._data.item()
 
+    def tolist(self):
+        """The values as (nested) Python lists of numbers."""
+        return self._data.tolist()
+
     def numpy(self):
         """The values as a numpy ndarray (the same array as ``data``, not a copy)."""
+        if self._requires_grad:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
+                "instead (or tensor.data, the same array)."
+            )
         return self._data
 
+    def __array__(self, dtype=None, copy=None):
+        array = self._data if dtype is None else self._data.astype(dtype)
+        return array.copy() if copy else array
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self._data.dtype.kind not in "iu" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self._data.item())
+
+    def to(self, dtype):
+        """A copy with another dtype (the tensor itself if it already has it), recorded so
+        gradients flow back in the original dtype."""
+        return ops.to_dtype(self, dtype)
+
+    def float(self):
+        """``to(float32)``."""
+        return self.to(np.float32)
+
+    def double(self):
+        """``to(float64)``."""
+        return self.to(np.float64)
+
+    def long(self):
+        """``to(int64)`` (no gradient flows through integers)."""
+        return self.to(np.int64)
+
+    def type_as(self, other):
+        """``to(other.dtype)``."""
+        return self.to(other.dtype)
+
+    def clone(self):
+        """A copy with its own memory; the gradient flows through to self."""
+        return ops.clone(self)
+
     def detach(self):
-        """A new leaf tensor sharing ``data`` that requires no grad and records nothing."""
-        return _leaf(self._data)
+        """A new leaf sharing ``data`` (and its version counter) that requires no grad."""
+        out = wrap(self._data)
+        out._base = self._base if self._base is not None else self
+        return out
+
+    def detach_(self):
+        """Make this tensor a leaf that requires no grad (in place), and return it."""
+        if self._base is not None and self._ctx is not None:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+        self._ctx = None
+        self._requires_grad = False
+        return self
 
     def zero_grad(self, set_to_none=True):
         """Clear the accumulated gradient: set it to None, or fill it with zeros in place."""
@@ -389,39 +348,31 @@ class Tensor:
     def retain_grad(self):
         """Make ``backward`` also store this non-leaf tensor's gradient in ``.grad``."""
         if not self._requires_grad:
-            raise RuntimeError("retain_grad() on a tensor that does not require grad")
-        if self._op is not None:
-            self._retains_grad = True
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self._ctx is not None:
+            autograd.retain(self)
 
-    def backward(self, grad=None, retain_graph=False):
+    @property
+    def retains_grad(self):
+        """True for a non-leaf tensor after ``retain_grad()``."""
+        return self._ctx is not None and autograd.is_retained(self)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None, *, grad=None):
         """Accumulate d self / d leaf into ``.grad`` of every leaf that requires grad.
 
-        ``grad`` is d loss / d self, shaped like self; it defaults to 1 for a one-element
-        tensor. Gradients add to existing ``.grad`` values (call ``zero_grad`` between
-        steps). The graph's saved buffers are released afterwards, so a second backward
-        through it raises RuntimeError unless this call passes ``retain_graph=True``.
+        ``gradient`` is d loss / d self, shaped like self (``grad`` is an alias); it defaults
+        to 1 for a one-element tensor. Gradients add to existing ``.grad`` (call
+        ``zero_grad`` between steps). The graph's saved values are released afterwards unless
+        ``retain_graph`` (default: ``create_graph``). With ``create_graph=True`` the backward
+        pass is itself recorded; the differentiable gradients are what
+        ``minigrad.autograd.grad`` returns (``.grad`` stays a numpy array). ``inputs``
+        restricts accumulation to those tensors.
         """
-        if not self._requires_grad:
-            raise RuntimeError(
-                "backward() on a tensor that does not require grad: none of the tensors it "
-                "was computed from has requires_grad=True, or it was computed under no_grad()"
-            )
-        if grad is None:
-            if self._data.size != 1:
-                raise RuntimeError(
-                    "grad can be implicitly created only for scalar outputs; this tensor has "
-                    f"shape {self.shape}, so pass backward(grad) with d loss / d tensor of that shape"
-                )
-            grad = np.ones_like(self._data)
-        else:
-            grad = grad._data if isinstance(grad, Tensor) else np.asarray(grad)
-            _refuse_non_numeric(grad.dtype, "backward(grad)")
-            if grad.shape != self.shape:
-                raise ValueError(
-                    f"backward: grad has shape {grad.shape} but the tensor has shape {self.shape}"
-                )
-            grad = grad.astype(self.dtype, copy=False)
-        autograd.run_backward(self, grad, retain_graph)
+        if grad is not None:
+            if gradient is not None:
+                raise TypeError("backward: got both gradient and its alias grad")
+            gradient = grad
+        autograd.backward(self, gradient, retain_graph, create_graph, inputs)
 
     def __repr__(self):
         name = "tensor" if type(self) is Tensor else type(self).__name__
@@ -429,8 +380,8 @@ class Tensor:
         parts = [np.array2string(self._data, separator=", ", prefix=prefix)]
         if self.dtype != np.float64:
             parts.append(f"dtype={self.dtype}")
-        if self._op is not None:
-            parts.append(f"op={self._op!r}")
+        if self._ctx is not None:
+            parts.append(f"grad_fn=<{self._ctx.name}>")
         elif self._requires_grad:
             parts.append("requires_grad=True")
         return prefix + ", ".join(parts) + ")"
@@ -447,242 +398,524 @@ class Tensor:
 
     def __bool__(self):
         if self._data.size != 1:
-            raise ValueError(
-                f"the truth value of a tensor with {self.size} elements is ambiguous"
+            raise RuntimeError(
+                f"Boolean value of Tensor with more than one value is ambiguous ({self._data.size} elements)"
             )
         return bool(self._data.item())
 
-    # ----------------------------------------------------------------- arithmetic
+    # ------------------------------------------------------------------ arithmetic
 
     def __add__(self, other):
-        return _add(self, _as_operand(other, self))
+        return ops.add(self, other)
 
     def __radd__(self, other):
-        return _add(_as_operand(other, self), self)
+        return ops.add(other, self)
 
     def __sub__(self, other):
-        return _sub(self, _as_operand(other, self))
+        return ops.sub(self, other)
 
     def __rsub__(self, other):
-        return _sub(_as_operand(other, self), self)
+        return ops.sub(other, self)
 
     def __mul__(self, other):
-        return _mul(self, _as_operand(other, self))
+        return ops.mul(self, other)
 
     def __rmul__(self, other):
-        return _mul(_as_operand(other, self), self)
+        return ops.mul(other, self)
 
     def __truediv__(self, other):
-        return _div(self, _as_operand(other, self))
+        return ops.div(self, other)
 
     def __rtruediv__(self, other):
-        return _div(_as_operand(other, self), self)
+        return ops.div(other, self)
 
     def __pow__(self, other):
-        return _pow(self, _as_operand(other, self))
+        return ops.pow(self, other)
 
     def __rpow__(self, other):
-        return _pow(_as_operand(other, self), self)
+        return ops.pow(other, self)
 
     def __matmul__(self, other):
-        return _matmul(self, _as_operand(other, self))
+        return ops.matmul(self, other)
 
     def __rmatmul__(self, other):
-        return _matmul(_as_operand(other, self), self)
+        return ops.matmul(other, self)
 
     def __neg__(self):
-        def backward(grad):
-            return (-grad,)
+        return ops.neg(self)
 
-        return _result(-self._data, "neg", (self,), backward)
+    def __abs__(self):
+        return ops.abs(self)
 
-    # ----------------------------------------------------------------- elementwise functions
+    # in place: the same object and the same array, as torch
+    def __iadd__(self, other):
+        return self.add_(other)
 
-    def exp(self):
-        """e**x; derivative e**x."""
-        out = np.exp(self._data)
+    def __isub__(self, other):
+        return self.sub_(other)
 
-        def backward(grad):
-            return (grad * out,)
+    def __imul__(self, other):
+        return self.mul_(other)
 
-        return _result(out, "exp", (self,), backward)
+    def __itruediv__(self, other):
+        return self.div_(other)
 
-    def log(self):
-        """Natural logarithm; derivative 1/x."""
+    # ------------------------------------------------------------------ comparisons
 
-        def backward(grad):
-            return (grad / self._data,)
+    def __lt__(self, other):
+        return ops.lt(self, other)
 
-        return _result(np.log(self._data), "log", (self,), backward)
+    def __le__(self, other):
+        return ops.le(self, other)
 
-    def sqrt(self):
-        """Square root; derivative 1 / (2 sqrt(x))."""
-        out = np.sqrt(self._data)
+    def __gt__(self, other):
+        return ops.gt(self, other)
 
-        def backward(grad):
-            return (grad / (2 * out),)
+    def __ge__(self, other):
+        return ops.ge(self, other)
 
-        return _result(out, "sqrt", (self,), backward)
+    def __eq__(self, other):
+        return ops.eq(self, other)
 
-    def abs(self):
-        """|x|; derivative sign(x), taken as 0 at x = 0 (as in PyTorch)."""
+    def __ne__(self, other):
+        return ops.ne(self, other)
 
-        def backward(grad):
-            return (grad * np.sign(self._data),)
+    def __invert__(self):
+        return ops.logical_not(self)
 
-        return _result(np.abs(self._data), "abs", (self,), backward)
+    def __and__(self, other):
+        return ops.logical_and(self, other)
 
-    def sin(self):
-        """Sine; derivative cos(x)."""
+    def __or__(self, other):
+        return ops.logical_or(self, other)
 
-        def backward(grad):
-            return (grad * np.cos(self._data),)
-
-        return _result(np.sin(self._data), "sin", (self,), backward)
-
-    def cos(self):
-        """Cosine; derivative -sin(x)."""
-
-        def backward(grad):
-            return (-grad * np.sin(self._data),)
-
-        return _result(np.cos(self._data), "cos", (self,), backward)
-
-    def tanh(self):
-        """Hyperbolic tangent; derivative 1 - tanh(x)**2."""
-        out = np.tanh(self._data)
-
-        def backward(grad):
-            return (grad * (1 - out * out),)
-
-        return _result(out, "tanh", (self,), backward)
-
-    def sigmoid(self):
-        """1 / (1 + e**-x), computed as (1 + tanh(x/2)) / 2 so no exp overflows;
-        derivative sigmoid(x) * (1 - sigmoid(x))."""
-        out = 0.5 * (1 + np.tanh(0.5 * self._data))
-
-        def backward(grad):
-            return (grad * out * (1 - out),)
-
-        return _result(out, "sigmoid", (self,), backward)
-
-    def relu(self):
-        """max(x, 0); derivative 1 where x > 0, else 0 (0 at x = 0, as in PyTorch)."""
-
-        def backward(grad):
-            return (grad * (self._data > 0),)
-
-        return _result(np.maximum(self._data, 0), "relu", (self,), backward)
-
-    # ----------------------------------------------------------------- reductions
-
-    def sum(self, axis=None, keepdims=False):
-        """Sum over ``axis`` (None: all, int, or tuple); each input's derivative is 1."""
-        axes = _normalize_axes(axis, self.ndim, "sum")
-        input_shape = self.shape
-
-        def backward(grad):
-            return (np.broadcast_to(_expand_reduced(grad, axes, keepdims), input_shape),)
-
-        return _result(self._data.sum(axis=axes, keepdims=keepdims), "sum", (self,), backward)
-
-    def mean(self, axis=None, keepdims=False):
-        """Mean over ``axis``; each input's derivative is 1 / (number of elements averaged)."""
-        axes = _normalize_axes(axis, self.ndim, "mean")
-        input_shape = self.shape
-        count = math.prod(input_shape[ax] for ax in axes)
-        if count == 0:
-            raise ValueError(f"mean: cannot average over an empty axis (tensor shape {input_shape})")
-
-        def backward(grad):
-            return (np.broadcast_to(_expand_reduced(grad, axes, keepdims) / count, input_shape),)
-
-        return _result(self._data.mean(axis=axes, keepdims=keepdims), "mean", (self,), backward)
-
-    def _extremum(self, axis, keepdims, op, reduce):
-        axes = _normalize_axes(axis, self.ndim, op)
-        if any(self.shape[ax] == 0 for ax in axes):
-            raise ValueError(f"{op}: cannot reduce over an empty axis (tensor shape {self.shape})")
-        extreme = reduce(self._data, axis=axes, keepdims=True)
-
-        def backward(grad):
-            # The gradient goes to the elements equal to the extreme, split evenly on ties.
-            winners = self._data == extreme
-            share = winners / winners.sum(axis=axes, keepdims=True)
-            return (share * _expand_reduced(grad, axes, keepdims),)
-
-        out = extreme if keepdims else np.squeeze(extreme, axis=axes)
-        return _result(out, op, (self,), backward)
-
-    def max(self, axis=None, keepdims=False):
-        """Maximum over ``axis``; the gradient goes to the arg-max, split evenly among ties."""
-        return self._extremum(axis, keepdims, "max", np.max)
-
-    def min(self, axis=None, keepdims=False):
-        """Minimum over ``axis``; the gradient goes to the arg-min, split evenly among ties."""
-        return self._extremum(axis, keepdims, "min", np.min)
-
-    # ----------------------------------------------------------------- shape and indexing
-
-    def reshape(self, *shape):
-        """The same values in a new shape (``reshape(2, 3)`` or ``reshape((2, 3))``; one -1
-        allowed); the gradient is reshaped back."""
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = tuple(shape[0])
-        try:
-            out = self._data.reshape(shape)
-        except (ValueError, TypeError):
-            raise ValueError(
-                f"reshape: cannot reshape a tensor of shape {self.shape} ({self.size} elements) "
-                f"into shape {shape}"
-            ) from None
-        input_shape = self.shape
-
-        def backward(grad):
-            return (grad.reshape(input_shape),)
-
-        return _result(out, "reshape", (self,), backward)
-
-    def transpose(self, *axes):
-        """Permute the axes (``transpose(1, 0, 2)``; no arguments reverses them, as numpy);
-        the gradient is permuted back with the inverse permutation."""
-        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-            axes = tuple(axes[0])
-        if not axes:
-            axes = tuple(reversed(range(self.ndim)))
-        if len(axes) != self.ndim:
-            raise ValueError(
-                f"transpose: axes {axes} do not match a tensor of shape {self.shape} "
-                f"({self.ndim} dimensions)"
-            )
-        _normalize_axes(axes, self.ndim, "transpose")  # in range and no repeats: a permutation
-        axes = tuple(int(ax) % self.ndim for ax in axes)
-        inverse = tuple(int(i) for i in np.argsort(axes))
-
-        def backward(grad):
-            return (grad.transpose(inverse),)
-
-        return _result(self._data.transpose(axes), "transpose", (self,), backward)
+    # ------------------------------------------------------------------ indexing
 
     def __getitem__(self, index):
-        """numpy indexing (ints, slices, None, ..., integer or boolean arrays); the gradient
-        is scattered back with ``np.add.at`` so repeated indices accumulate."""
-        index = _index_data(index)
-        try:
-            out = self._data[index]
-        except IndexError as error:
-            raise IndexError(f"getitem: {error} (tensor shape {self.shape})") from None
-        input_shape = self.shape
+        return ops.getitem(self, _index_data(index))
 
-        def backward(grad):
-            full = np.zeros(input_shape, dtype=grad.dtype)
-            np.add.at(full, index, grad)
-            return (full,)
+    def __setitem__(self, index, value):
+        ops.setitem(self, _index_data(index), value)
 
-        return _result(out, "getitem", (self,), backward)
+    # ------------------------------------------------------------------ in place
+
+    def _inplace(self, function, *arguments):
+        """Apply ``function(self, *arguments)`` and write the result into self's array.
+
+        Recorded (self adopts the op's node) when grad mode is on and self or an argument
+        requires grad; plain numpy otherwise (as under ``no_grad()``, how optimizers
+        written from scratch update parameters).
+        """
+        record = False
+        if grad_mode._grad_enabled.get():
+            if self._requires_grad and self._ctx is None:
+                raise RuntimeError(_LEAF_INPLACE)
+            base = self._base
+            if base is not None and base._requires_grad and base._ctx is None:
+                raise RuntimeError(_VIEW_OF_LEAF_INPLACE)
+            record = self._requires_grad or any(
+                isinstance(a, Tensor) and a._requires_grad for a in arguments
+            )
+        if not record:
+            from .function import _UNRECORDED
+
+            arrays = [a._data if isinstance(a, Tensor) else a for a in arguments]
+            result = function.forward(_UNRECORDED, self._data, *arrays)
+            self._write_inplace(function.name, result)
+            self._bump_version()
+            return self
+        if self._base is not None:
+            raise RuntimeError(
+                f"{function.name}: an in-place operation on a view of a tensor that requires grad "
+                "is not supported in minigrad; assign through the base tensor instead "
+                "(x[index] = new_values is recorded), or use an out-of-place op"
+            )
+        previous = wrap(self._data.copy())
+        previous._requires_grad = self._requires_grad
+        previous._ctx = self._ctx
+        result = function.apply(previous, *arguments)
+        self._write_inplace(function.name, result._data)
+        self._bump_version()
+        ctx = result._ctx
+        self._ctx = ctx
+        self._requires_grad = True
+        if ctx._output is not None:  # the output saved for backward is now self
+            import weakref
+
+            ctx._output = (ctx._output[0], weakref.ref(self), self._version_now())
+        return self
+
+    def _write_inplace(self, op, result):
+        result = np.asarray(result)
+        if result.shape != self._data.shape:
+            raise RuntimeError(
+                f"{op}_: output with shape {list(self._data.shape)} doesn't match the broadcast "
+                f"shape {list(result.shape)}"
+            )
+        if not np.can_cast(result.dtype, self._data.dtype, casting="same_kind"):
+            raise RuntimeError(
+                f"{op}_: result type {result.dtype} can't be cast to the desired output type "
+                f"{self._data.dtype}"
+            )
+        if not self._data.flags.writeable:
+            raise RuntimeError(
+                f"{op}_: this tensor's memory is read-only (an expand()ed view or a read-only "
+                "array); clone() it first"
+            )
+        np.copyto(self._data, result, casting="same_kind")
+
+    def add_(self, other, alpha=1):
+        """self += alpha * other, in place."""
+        return self._inplace(ops.Add, _operand(other) if alpha == 1 else ops.mul(other, alpha))
+
+    def sub_(self, other, alpha=1):
+        """self -= alpha * other, in place."""
+        return self._inplace(ops.Sub, _operand(other) if alpha == 1 else ops.mul(other, alpha))
+
+    def mul_(self, other):
+        """self *= other, in place."""
+        return self._inplace(ops.Mul, _operand(other))
+
+    def div_(self, other):
+        """self /= other, in place."""
+        return self._inplace(ops.Div, _operand(other))
+
+    def pow_(self, exponent):
+        """self **= exponent, in place."""
+        return self._inplace(ops.Pow, _operand(exponent))
+
+    def neg_(self):
+        """self = -self, in place."""
+        return self._inplace(ops.Neg)
+
+    def clamp_(self, min=None, max=None):
+        """Clamp into [min, max], in place."""
+        ops.check_clamp_bounds(min, max)
+        return self._inplace(ops.Clamp, min, max)
+
+    def copy_(self, source):
+        """Copy ``source``'s values (broadcast to self's shape) into self, in place."""
+        return ops.setitem(self, Ellipsis, source)
+
+    def fill_(self, value):
+        """Set every element to ``value``, in place."""
+        return ops.setitem(self, Ellipsis, value)
+
+    def zero_(self):
+        """Set every element to 0, in place."""
+        return ops.setitem(self, Ellipsis, 0)
+
+    def uniform_(self, a=0.0, b=1.0):
+        """Fill with draws from U(a, b) of the library generator (``manual_seed``), in place."""
+        return ops.setitem(self, Ellipsis, ops.random_values("uniform", self.shape, a, b))
+
+    def normal_(self, mean=0.0, std=1.0):
+        """Fill with draws from N(mean, std**2) of the library generator, in place."""
+        return ops.setitem(self, Ellipsis, ops.random_values("normal", self.shape, mean, std))
+
+    # ------------------------------------------------------------------ elementwise
+
+    def exp(self):
+        """e**x."""
+        return ops.exp(self)
+
+    def log(self):
+        """Natural logarithm."""
+        return ops.log(self)
+
+    def log1p(self):
+        """log(1 + x)."""
+        return ops.log1p(self)
+
+    def expm1(self):
+        """e**x - 1."""
+        return ops.expm1(self)
+
+    def sqrt(self):
+        """Square root."""
+        return ops.sqrt(self)
+
+    def square(self):
+        """x**2."""
+        return ops.square(self)
+
+    def abs(self):
+        """|x|."""
+        return ops.abs(self)
+
+    def sin(self):
+        """Sine."""
+        return ops.sin(self)
+
+    def cos(self):
+        """Cosine."""
+        return ops.cos(self)
+
+    def tanh(self):
+        """Hyperbolic tangent."""
+        return ops.tanh(self)
+
+    def sigmoid(self):
+        """Logistic sigmoid 1 / (1 + e**-x)."""
+        return ops.sigmoid(self)
+
+    def relu(self):
+        """max(x, 0)."""
+        return ops.relu(self)
+
+    def sign(self):
+        """-1, 0 or +1."""
+        return ops.sign(self)
+
+    def floor(self):
+        """Round down."""
+        return ops.floor(self)
+
+    def ceil(self):
+        """Round up."""
+        return ops.ceil(self)
+
+    def round(self):
+        """Round to nearest, halves to even."""
+        return ops.round(self)
+
+    def trunc(self):
+        """Round toward zero."""
+        return ops.trunc(self)
+
+    def clamp(self, min=None, max=None):
+        """min(max(x, min), max)."""
+        return ops.clamp(self, min, max)
+
+    clip = clamp
+
+    def maximum(self, other):
+        """Elementwise max with ``other``."""
+        return ops.maximum(self, other)
+
+    def minimum(self, other):
+        """Elementwise min with ``other``."""
+        return ops.minimum(self, other)
+
+    def pow(self, exponent):
+        """self ** exponent."""
+        return ops.pow(self, exponent)
+
+    def add(self, other, alpha=1):
+        """self + alpha * other."""
+        return ops.add(self, other, alpha)
+
+    def sub(self, other, alpha=1):
+        """self - alpha * other."""
+        return ops.sub(self, other, alpha)
+
+    def mul(self, other):
+        """self * other."""
+        return ops.mul(self, other)
+
+    def div(self, other):
+        """self / other."""
+        return ops.div(self, other)
+
+    def matmul(self, other):
+        """self @ other."""
+        return ops.matmul(self, other)
+
+    def lt(self, other):
+        """self < other (bool tensor)."""
+        return ops.lt(self, other)
+
+    def le(self, other):
+        """self <= other (bool tensor)."""
+        return ops.le(self, other)
+
+    def gt(self, other):
+        """self > other (bool tensor)."""
+        return ops.gt(self, other)
+
+    def ge(self, other):
+        """self >= other (bool tensor)."""
+        return ops.ge(self, other)
+
+    def eq(self, other):
+        """self == other (bool tensor)."""
+        return ops.eq(self, other)
+
+    def ne(self, other):
+        """self != other (bool tensor)."""
+        return ops.ne(self, other)
+
+    def isnan(self):
+        """True where NaN."""
+        return ops.isnan(self)
+
+    def isfinite(self):
+        """True where finite."""
+        return ops.isfinite(self)
+
+    def isinf(self):
+        """True where infinite."""
+        return ops.isinf(self)
+
+    def logical_not(self):
+        """Elementwise NOT."""
+        return ops.logical_not(self)
+
+    def logical_and(self, other):
+        """Elementwise AND."""
+        return ops.logical_and(self, other)
+
+    def logical_or(self, other):
+        """Elementwise OR."""
+        return ops.logical_or(self, other)
+
+    # ------------------------------------------------------------------ reductions
+
+    def sum(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """Sum over ``dim`` (None: all; an int or a tuple)."""
+        return ops.sum(self, dim, keepdim, axis=axis, keepdims=keepdims)
+
+    def mean(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """Mean over ``dim``; NaN over zero elements, as torch."""
+        return ops.mean(self, dim, keepdim, axis=axis, keepdims=keepdims)
+
+    def prod(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """Product over ``dim``."""
+        return ops.prod(self, dim, keepdim, axis=axis, keepdims=keepdims)
+
+    def max(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """The maximum; with an int ``dim``, the named tuple ``(values, indices)``, as torch;
+        with a Tensor, the elementwise ``maximum``."""
+        return ops.max(self, dim, keepdim, axis=axis, keepdims=keepdims)
+
+    def min(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """The minimum; with an int ``dim``, the named tuple ``(values, indices)``."""
+        return ops.min(self, dim, keepdim, axis=axis, keepdims=keepdims)
+
+    def amax(self, dim=(), keepdim=False):
+        """Maximum over ``dim`` (default all); ties share the gradient evenly."""
+        return ops.amax(self, dim, keepdim)
+
+    def amin(self, dim=(), keepdim=False):
+        """Minimum over ``dim`` (default all); ties share the gradient evenly."""
+        return ops.amin(self, dim, keepdim)
+
+    def var(self, dim=None, *, correction=None, keepdim=False, unbiased=None, axis=None, keepdims=None):
+        """Variance sum((x - mean)**2) / (N - correction), correction 1 by default."""
+        return ops.var(self, dim, correction=correction, keepdim=keepdim, unbiased=unbiased, axis=axis, keepdims=keepdims)
+
+    def std(self, dim=None, *, correction=None, keepdim=False, unbiased=None, axis=None, keepdims=None):
+        """Standard deviation, the square root of ``var``."""
+        return ops.std(self, dim, correction=correction, keepdim=keepdim, unbiased=unbiased, axis=axis, keepdims=keepdims)
+
+    def norm(self, p="fro", dim=None, keepdim=False):
+        """The p-norm over ``dim`` (2 / 'fro' by default; also 1, inf, -inf, 0, any p > 0)."""
+        return ops.norm(self, p, dim, keepdim)
+
+    def logsumexp(self, dim, keepdim=False):
+        """log(sum(exp(x))) over ``dim``, computed without overflow."""
+        return ops.logsumexp(self, dim, keepdim)
+
+    def softmax(self, dim):
+        """exp(x) / sum(exp(x)) along ``dim``."""
+        return ops.softmax(self, dim)
+
+    def log_softmax(self, dim):
+        """x - logsumexp(x) along ``dim``."""
+        return ops.log_softmax(self, dim)
+
+    def cumsum(self, dim):
+        """Running sum along ``dim``."""
+        return ops.cumsum(self, dim)
+
+    def argmax(self, dim=None, keepdim=False):
+        """Index of the maximum (flattened when ``dim`` is None), an int64 tensor."""
+        return ops.argmax(self, dim, keepdim)
+
+    def argmin(self, dim=None, keepdim=False):
+        """Index of the minimum, an int64 tensor."""
+        return ops.argmin(self, dim, keepdim)
+
+    def all(self, dim=None, keepdim=False):
+        """True where every element (over ``dim``) is nonzero (bool tensor)."""
+        return ops.all(self, dim, keepdim)
+
+    def any(self, dim=None, keepdim=False):
+        """True where some element (over ``dim``) is nonzero (bool tensor)."""
+        return ops.any(self, dim, keepdim)
+
+    # ------------------------------------------------------------------ shape
+
+    def reshape(self, *shape):
+        """The same values in ``shape`` (one -1 allowed); a view when possible."""
+        return ops.reshape(self, *shape)
+
+    def view(self, *shape):
+        """As ``reshape``, but always a view (refuses layouts that would need a copy)."""
+        return ops.view(self, *shape)
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        """Merge dims ``start_dim`` .. ``end_dim`` into one."""
+        return ops.flatten(self, start_dim, end_dim)
+
+    def squeeze(self, dim=None):
+        """Remove size-1 dims (all, or the given one(s))."""
+        return ops.squeeze(self, dim)
+
+    def unsqueeze(self, dim):
+        """Insert a size-1 dim at ``dim``."""
+        return ops.unsqueeze(self, dim)
+
+    def expand(self, *sizes):
+        """Broadcast to ``sizes`` without copying (-1 keeps a size)."""
+        return ops.expand(self, *sizes)
+
+    def expand_as(self, other):
+        """``expand(other.shape)``."""
+        return ops.expand(self, other.shape)
+
+    def sum_to_size(self, *shape):
+        """Sum over broadcast dims down to ``shape`` (the adjoint of ``expand``)."""
+        return ops.sum_to_size(self, *shape)
+
+    def repeat(self, *repeats):
+        """Tile ``repeats[i]`` times along dim i (copies)."""
+        return ops.repeat(self, *repeats)
+
+    def permute(self, *dims):
+        """Reorder the dims: dim i of the result is dim ``dims[i]`` of self."""
+        return ops.permute(self, *dims)
+
+    def transpose(self, *dims):
+        """Swap two dims: ``transpose(dim0, dim1)``, as torch."""
+        return ops.transpose(self, *dims)
+
+    def flip(self, *dims):
+        """Reverse the order along ``dims``."""
+        return ops.flip(self, *dims)
+
+    def chunk(self, chunks, dim=0):
+        """Split into ``chunks`` nearly equal pieces along ``dim`` (views)."""
+        return ops.chunk(self, chunks, dim)
+
+    def split(self, split_size_or_sections, dim=0):
+        """Split along ``dim`` into pieces of one size, or of the given sizes (views)."""
+        return ops.split(self, split_size_or_sections, dim)
+
+    def gather(self, dim, index):
+        """``out[i][j] = self[i][index[i][j]]`` for dim 1, as ``torch.gather``."""
+        return ops.gather(self, dim, index)
 
 
 def tensor(data, requires_grad=False, dtype=None):
-    """Create a Tensor, as ``torch.tensor``: same as ``Tensor(data, requires_grad, dtype)``."""
-    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+    """A new tensor, as ``torch.tensor``: floats keep their dtype (float64 for Python
+    floats), integers become int64 and bools bool (unless ``dtype`` is given)."""
+    out = wrap(_to_array(data, dtype, integers_to_float=False))
+    if dtype is None and out._data.dtype.kind in "iu" and out._data.dtype != np.int64:
+        out._data = out._data.astype(np.int64)
+    out.requires_grad = requires_grad
+    return out
+
+
+# The ops build on Tensor, so they are imported after it.
+from . import autograd, ops  # noqa: E402

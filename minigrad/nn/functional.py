@@ -15,7 +15,7 @@ the input's dtype, so float32 training stays float32.
 
 import numpy as np
 
-from ..functional import where
+from ..ops.functional import where
 from ..tensor import Tensor
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -104,9 +104,9 @@ def squared_loss(y_hat, y):
     number of elements raises ValueError.
     """
     y = _as_target(y, y_hat, "squared_loss")
-    if y.size != y_hat.size:
+    if y.numel() != y_hat.numel():
         raise ValueError(
             f"squared_loss: y_hat shape {tuple(y_hat.shape)} and y shape {tuple(y.shape)} "
-            f"hold different numbers of elements ({y_hat.size} vs {y.size})"
+            f"hold different numbers of elements ({y_hat.numel()} vs {y.numel()})"
         )
     return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2

@@ -5,6 +5,7 @@ import math
 import numpy as np
 
 from ..random import default_generator
+from ..ops.functional import linear
 from ..tensor import Tensor
 from .module import Module, Parameter
 
@@ -65,10 +66,7 @@ class Linear(Module):
                 f"Linear(in_features={self.in_features}) expects input of shape (..., {self.in_features}), "
                 f"got shape {tuple(x.shape)}"
             )
-        out = x @ self.weight.T
-        if self.bias is not None:
-            out = out + self.bias
-        return out
+        return linear(x, self.weight, self.bias)
 
     def extra_repr(self):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"

@@ -8,18 +8,27 @@ import pytest
 
 import minigrad
 from minigrad import GradcheckError, Tensor, gradcheck
-from minigrad.tensor import _result
 
 
-def wrong_square(x):
-    """x**2 with a backward that is wrong only at flat index 4 (2 x instead of 3 x)."""
+class WrongSquare(minigrad.Function):
+    """x**2 with a backward that is wrong only at flat index 4 (3 x instead of 2 x)."""
 
-    def backward(grad):
+    name = "wrong_square"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x**2
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_arrays
         factor = np.full(x.shape, 2.0)
         factor.flat[4] = 3.0
-        return (grad * factor * x.data,)
+        return grad * factor * x
 
-    return _result(x.data**2, "wrong_square", (x,), backward)
+
+wrong_square = WrongSquare.apply
 
 
 def test_passes_on_correct_gradients_of_several_inputs():

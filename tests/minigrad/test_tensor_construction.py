@@ -31,11 +31,11 @@ def test_construction_copies_the_input():
 def test_attributes():
     t = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
     assert isinstance(t.data, np.ndarray)
-    assert (t.shape, t.ndim, t.size, t.dtype) == ((2, 3), 2, 6, np.float64)
+    assert (t.shape, t.ndim, t.size(), t.size(-1), t.numel(), t.dim(), t.dtype) == ((2, 3), 2, (2, 3), 3, 6, 2, np.float64)
     assert t.grad is None and t.requires_grad and t.is_leaf
     assert t.T.shape == (3, 2)
     assert len(t) == 2
-    assert t.numpy() is t.data
+    assert t.detach().numpy() is t.data
     assert Tensor([[4.0]]).item() == 4.0 and isinstance(Tensor(4.0).item(), float)
     assert bool(Tensor(1.0)) and not bool(Tensor([0.0]))
     assert list(t[1].data) == [3.0, 4.0, 5.0]
@@ -48,7 +48,7 @@ def test_tensors_hash_by_identity():
     a, b = Tensor([1.0]), Tensor([1.0])
     state = {a: "a", b: "b"}
     assert state[a] == "a" and state[b] == "b"
-    assert a != b and a == a
+    assert a is not b and bool(a == b)  # == compares values elementwise, as torch
 
 
 def test_repr():
@@ -56,7 +56,7 @@ def test_repr():
     assert repr(Tensor([1.0], requires_grad=True)) == "tensor([1.], requires_grad=True)"
     assert repr(Tensor([1.0], dtype=np.float32)) == "tensor([1.], dtype=float32)"
     x = Tensor(2.0, requires_grad=True)
-    assert repr(x * x) == "tensor(4., op='mul')"
+    assert repr(x * x) == "tensor(4., grad_fn=<mul>)"
     assert repr(Tensor([[1.0, 2.0], [3.0, 4.0]])) == "tensor([[1., 2.],\n        [3., 4.]])"
 
 
@@ -66,7 +66,7 @@ def test_data_can_be_updated_in_place_or_reassigned():
     np.testing.assert_array_equal(t.data, [0.5, 1.5])
     t.data = np.array([3.0, 4.0])
     np.testing.assert_array_equal(t.data, [3.0, 4.0])
-    with pytest.raises(TypeError, match="numpy ndarray, got list"):
+    with pytest.raises(TypeError, match="numpy ndarray or a Tensor, got list"):
         t.data = [1.0, 2.0]
     with pytest.raises(TypeError, match="complex"):
         t.data = np.array([1j, 2j])
@@ -96,7 +96,6 @@ def test_grad_can_be_assigned_and_cleared():
         ([1 + 2j], "complex dtype"),
         (np.ones(2, dtype=np.complex64), "complex dtype"),
         (["1", "2"], "string data"),
-        ([Tensor(1.0), Tensor(2.0)], "minigrad.stack"),
         (np.array(["2020-01-01"], dtype="datetime64[D]"), "datetime"),
     ],
 )
@@ -113,14 +112,14 @@ def test_non_numeric_dtype_argument_is_refused():
 
 
 def test_only_float_tensors_can_require_grad():
-    with pytest.raises(TypeError, match="only floating-point tensors can require grad, got dtype int64"):
+    with pytest.raises(RuntimeError, match="only Tensors of floating point dtype can require gradients, got int64"):
         Tensor([1, 2], dtype=np.int64, requires_grad=True)
 
 
 def test_requires_grad_cannot_change_on_non_leaf():
     x = Tensor(1.0, requires_grad=True)
     y = x * 2
-    with pytest.raises(RuntimeError, match="only be changed on leaf tensors.*'mul'"):
+    with pytest.raises(RuntimeError, match="only change requires_grad flags of leaf variables"):
         y.requires_grad = False
     x.requires_grad = False
     assert not x.requires_grad
@@ -137,26 +136,38 @@ def test_requires_grad_cannot_change_on_non_leaf():
         (lambda: Tensor(np.ones((2, 3))) @ Tensor(np.ones((4, 5))), ValueError, r"matmul: shapes \(2, 3\) and \(4, 5\) are not aligned.*3.*4"),
         (lambda: Tensor(np.ones(3)) @ Tensor(np.ones(4)), ValueError, r"matmul: shapes \(3,\) and \(4,\) are not aligned"),
         (lambda: Tensor(2.0) @ Tensor(np.ones(4)), ValueError, r"matmul: both operands must have at least 1 dimension, got shapes \(\) and \(4,\)"),
-        (lambda: Tensor(np.ones(6)).reshape(4, 2), ValueError, r"reshape: cannot reshape a tensor of shape \(6,\) \(6 elements\) into shape \(4, 2\)"),
-        (lambda: Tensor(np.ones((2, 3))).transpose(0, 0), ValueError, r"transpose: repeated axis"),
-        (lambda: Tensor(np.ones((2, 3))).transpose(0), ValueError, r"transpose: axes \(0,\) do not match a tensor of shape \(2, 3\)"),
-        (lambda: Tensor(np.ones((2, 3))).sum(axis=2), ValueError, r"sum: axis 2 is out of range for a tensor with 2 dimensions"),
-        (lambda: Tensor(np.ones((2, 3))).mean(axis=(0, 0)), ValueError, r"mean: repeated axis"),
-        (lambda: Tensor(np.ones((2, 3))).max(axis=1.5), TypeError, r"max: axis must be an int or a tuple of ints"),
-        (lambda: Tensor(np.ones((0, 3))).max(axis=0), ValueError, r"max: cannot reduce over an empty axis \(tensor shape \(0, 3\)\)"),
-        (lambda: Tensor(np.ones((0, 3))).mean(), ValueError, r"mean: cannot average over an empty axis"),
-        (lambda: Tensor(np.ones(3))[5], IndexError, r"getitem: index 5 is out of bounds.*\(tensor shape \(3,\)\)"),
-        (lambda: Tensor(np.ones(3))[0, 0], IndexError, r"getitem: too many indices.*\(tensor shape \(3,\)\)"),
-        (lambda: minigrad.concatenate([Tensor(np.ones((2, 3))), Tensor(np.ones((2, 4)))]), ValueError, r"concatenate: cannot join tensors of shapes \[\(2, 3\), \(2, 4\)\] along axis 0"),
-        (lambda: minigrad.concatenate([]), ValueError, "concatenate: needs at least one tensor"),
-        (lambda: minigrad.concatenate(Tensor(np.ones(3))), TypeError, "concatenate: expected a list or tuple of tensors, got Tensor"),
-        (lambda: minigrad.stack([Tensor(np.ones(2)), Tensor(np.ones(3))]), ValueError, r"stack: cannot stack tensors of shapes \[\(2,\), \(3,\)\]"),
-        (lambda: minigrad.where(np.ones(2, bool), Tensor(np.ones(3)), 0.0), ValueError, r"where: shapes \(2,\) \(condition\), \(3,\) \(x\) and \(\) \(y\) cannot be broadcast"),
+        (lambda: Tensor(np.ones(6)).reshape(4, 2), RuntimeError, r"reshape: shape \[4, 2\] is invalid for input of size 6"),
+        (lambda: Tensor(np.ones(6)).reshape(2.0, 3), TypeError, r"reshape: sizes must be ints, got float 2.0"),
+        (lambda: Tensor(np.ones((2, 3))).permute(0, 0), RuntimeError, r"permute: repeated dim"),
+        (lambda: Tensor(np.ones((2, 3))).permute(0), RuntimeError, r"input.dim\(\) = 2 is not equal to len\(dims\) = 1"),
+        (lambda: Tensor(np.ones((2, 3, 4))).transpose(2, 0, 1), TypeError, r"transpose\(dim0, dim1\) swaps two dims.*use permute"),
+        (lambda: Tensor(np.ones((2, 3))).sum(dim=2), IndexError, r"sum: dimension out of range \(expected to be in range of \[-2, 1\], but got 2\)"),
+        (lambda: Tensor(np.ones((2, 3))).mean(axis=(0, 0)), ValueError, r"mean: dim \(0, 0\) appears more than once"),
+        (lambda: Tensor(np.ones((2, 3))).sum(dim=0, axis=0), TypeError, r"sum: got both dim=0 and its numpy alias axis=0"),
+        (lambda: Tensor(np.ones((2, 3))).max(dim=1.5), TypeError, r"max: dim must be an int, got float 1.5"),
+        (lambda: Tensor(np.ones((0, 3))).max(dim=0), IndexError, r"max\(\): Expected reduction dim 0 to have non-zero size"),
+        (lambda: Tensor(np.ones((0, 3))).amax(), IndexError, r"amax\(\): Expected reduction dim 0 to have non-zero size"),
+        (lambda: Tensor(np.ones((2, 3))).sum(keepdim="yes"), TypeError, r"sum: keepdim must be a bool, got str"),
+        (lambda: Tensor([1, 2], dtype=np.int64) ** -1, RuntimeError, r"Integers to negative integer powers are not allowed"),
+        (lambda: minigrad.tensor([1, 2]).mean(), RuntimeError, r"mean\(\): could not infer output dtype.*int64"),
+        (lambda: Tensor(np.ones(3))[5], IndexError, r"index 5 is out of bounds.*\(tensor shape \(3,\)\)"),
+        (lambda: Tensor(np.ones(3))[0, 0], IndexError, r"too many indices.*\(tensor shape \(3,\)\)"),
+        (lambda: minigrad.cat([Tensor(np.ones((2, 3))), Tensor(np.ones((2, 4)))]), RuntimeError, r"cat: sizes of tensors must match except in dimension 0; tensor 0 has shape \(2, 3\) and tensor 1 has shape \(2, 4\)"),
+        (lambda: minigrad.cat([]), ValueError, "cat: expected a non-empty list of Tensors"),
+        (lambda: minigrad.cat(Tensor(np.ones(3))), TypeError, "cat: expected a list or tuple of tensors, got Tensor"),
+        (lambda: minigrad.stack([Tensor(np.ones(2)), Tensor(np.ones(3))]), RuntimeError, r"stack expects each tensor to be equal size, but got \[2\] at entry 0 and \[3\] at entry 1"),
+        (lambda: Tensor(np.ones(3)).view(3, 2), RuntimeError, r"view: shape \[3, 2\] is invalid for input of size 3"),
+        (lambda: Tensor(np.ones((2, 3))).T.view(6), RuntimeError, r"view size is not compatible.*Use .reshape"),
+        (lambda: Tensor(np.ones((2, 3))).expand(4, 3), RuntimeError, r"expand: the expanded size of the tensor \(4\) must match the existing size \(2\) at non-singleton dimension 0"),
+        (lambda: Tensor(np.ones((2, 3))).unsqueeze(3), IndexError, r"unsqueeze: dimension out of range \(expected to be in range of \[-3, 2\], but got 3\)"),
+        (lambda: Tensor(np.ones((2, 3))).softmax(dim=None), TypeError, r"softmax: dim is required"),
+        (lambda: Tensor(np.ones(3)).clamp(), ValueError, r"clamp: at least one of 'min' or 'max' must not be None"),
+        (lambda: minigrad.where(np.ones(2, bool), Tensor(np.ones(3)), 0.0), ValueError, r"where: shapes \(2,\) and \(3,\) and \(\) cannot be broadcast"),
         (lambda: minigrad.where(np.array(["a"]), 1.0, 0.0), TypeError, "where: condition must be boolean or numeric"),
         (lambda: Tensor(np.ones(3)) + "a", TypeError, "string data"),
         (lambda: Tensor(np.ones(3)) * 1j, TypeError, "complex dtype"),
-        (lambda: Tensor([1.0, 2.0]).item(), ValueError, r"item\(\) needs a tensor with exactly one element, this one has shape \(2,\)"),
-        (lambda: bool(Tensor([1.0, 2.0])), ValueError, "truth value of a tensor with 2 elements is ambiguous"),
+        (lambda: Tensor([1.0, 2.0]).item(), RuntimeError, r"a Tensor with 2 elements cannot be converted to Scalar"),
+        (lambda: bool(Tensor([1.0, 2.0])), RuntimeError, "Boolean value of Tensor with more than one value is ambiguous"),
         (lambda: len(Tensor(1.0)), TypeError, "len\\(\\) of a 0-d tensor"),
         (lambda: list(Tensor(1.0)), TypeError, "iteration over a 0-d tensor"),
     ],
@@ -167,14 +178,14 @@ def test_error_messages_name_the_problem(make, error, message):
 
 
 def test_backward_errors():
-    with pytest.raises(RuntimeError, match="does not require grad: none of the tensors"):
+    with pytest.raises(RuntimeError, match="does not require grad and does not have a grad_fn: none of the tensors"):
         (Tensor([1.0]) * 2).sum().backward()
     x = Tensor([1.0, 2.0], requires_grad=True)
     with pytest.raises(RuntimeError, match=r"grad can be implicitly created only for scalar outputs.*shape \(2,\)"):
         (x * 2).backward()
-    with pytest.raises(ValueError, match=r"backward: grad has shape \(3,\) but the tensor has shape \(2,\)"):
+    with pytest.raises(RuntimeError, match=r"Mismatch in shape: grad_output\[0\] has a shape of \(3,\) and output\[0\] has a shape of \(2,\)"):
         (x * 2).backward(np.ones(3))
-    with pytest.raises(TypeError, match=r"backward\(grad\): got a complex dtype"):
+    with pytest.raises(TypeError, match=r"backward: the gradient has non-numeric dtype complex128"):
         (x * 2).backward(np.ones(2) * 1j)
     with minigrad.no_grad():
         y = x * 2

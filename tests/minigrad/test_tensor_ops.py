@@ -1,5 +1,6 @@
 """Every op: forward value equals numpy's, and backward agrees with finite differences
-(``gradcheck``) on hypothesis-generated shapes and values, including broadcasting."""
+(``gradcheck``), and so does the derivative of backward (``gradgradcheck``: second
+derivatives), on hypothesis-generated shapes and values, including broadcasting."""
 
 import numpy as np
 import pytest
@@ -8,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import minigrad
-from minigrad import Tensor, gradcheck
+from minigrad import Tensor, gradcheck, gradgradcheck
 
 
 def values(shape, low=-2.0, high=2.0):
@@ -40,9 +41,10 @@ def leaf(array):
 
 
 def check(fn, *arrays):
-    """gradcheck ``fn`` on leaves made from ``arrays``; also return fn's output."""
+    """gradcheck and gradgradcheck ``fn`` on leaves made from ``arrays``; return fn's output."""
     inputs = [leaf(a) for a in arrays]
     assert gradcheck(fn, inputs)
+    assert gradgradcheck(fn, inputs)
     return fn(*inputs)
 
 
@@ -239,25 +241,43 @@ def test_sum_and_mean(name, data, case):
     np.testing.assert_allclose(out.data, getattr(np, name)(a, axis=axis, keepdims=keepdims))
 
 
-@pytest.mark.parametrize("name", ["max", "min"])
+@pytest.mark.parametrize("name", ["amax", "amin"])
 @given(data=st.data(), case=shape_and_axis())
-def test_max_and_min_without_ties(name, data, case):
+def test_amax_and_amin_without_ties(name, data, case):
     shape, axis, keepdims = case
     a = data.draw(distinct_values(shape))
-    out = check(lambda x: getattr(x, name)(axis=axis, keepdims=keepdims), a)
-    np.testing.assert_allclose(out.data, getattr(np, name)(a, axis=axis, keepdims=keepdims))
+    out = check(lambda x: getattr(x, name)(axis if axis is not None else (), keepdims), a)
+    reference = np.max if name == "amax" else np.min
+    all_dims = axis is None or axis == ()  # torch: dim=() reduces every dim
+    np.testing.assert_allclose(out.data, reference(a, axis=None if all_dims else axis, keepdims=keepdims))
 
 
-def test_max_min_ties_split_the_gradient_evenly():
+@pytest.mark.parametrize("name", ["max", "min"])
+@given(data=st.data(), shape=hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=3), keepdim=st.booleans())
+def test_max_and_min_along_a_dim_return_values_and_indices(name, data, shape, keepdim):
+    a = data.draw(distinct_values(shape))
+    dim = data.draw(st.integers(-len(shape), len(shape) - 1))
+    values_, indices = getattr(Tensor(a), name)(dim, keepdim)
+    arg = np.argmax if name == "max" else np.argmin
+    np.testing.assert_array_equal(indices.data, arg(a, axis=dim, keepdims=keepdim))
+    assert indices.dtype == np.int64
+    out = check(lambda x: getattr(x, name)(dim=dim, keepdim=keepdim).values, a)
+    np.testing.assert_allclose(out.data, values_.data)
+
+
+def test_max_min_ties_split_the_gradient_evenly_except_along_a_dim():
     x = leaf([[1.0, 3.0, 3.0], [2.0, 2.0, 2.0]])
-    x.max().backward()
+    x.max().backward()  # torch: the full reduction shares among ties
     np.testing.assert_allclose(x.grad, [[0, 0.5, 0.5], [0, 0, 0]])
     x.grad = None
-    x.max(axis=1).sum().backward()
+    x.amax(dim=1).sum().backward()
     np.testing.assert_allclose(x.grad, [[0, 0.5, 0.5], [1 / 3, 1 / 3, 1 / 3]])
     x.grad = None
-    x.min(axis=0, keepdims=True).sum().backward()
+    x.amin(dim=0, keepdim=True).sum().backward()
     np.testing.assert_allclose(x.grad, [[1, 0, 0], [0, 1, 1]])
+    x.grad = None
+    x.max(dim=1).values.sum().backward()  # torch: along a dim, all to the index returned
+    np.testing.assert_allclose(x.grad, [[0, 1, 0], [1, 0, 0]])
 
 
 # ---------------------------------------------------------------- shape ops and indexing
@@ -281,12 +301,15 @@ def test_reshape(data, case):
 
 
 @given(data=st.data(), shape=shapes)
-def test_transpose_and_T(data, shape):
+def test_permute_transpose_and_T(data, shape):
     a = data.draw(values(shape))
     axes = tuple(data.draw(st.permutations(range(len(shape)))))
-    np.testing.assert_array_equal(check(lambda x: x.transpose(*axes), a).data, a.transpose(axes))
-    np.testing.assert_array_equal(check(lambda x: x.transpose(axes), a).data, a.transpose(axes))
+    np.testing.assert_array_equal(check(lambda x: x.permute(*axes), a).data, a.transpose(axes))
+    np.testing.assert_array_equal(check(lambda x: x.permute(axes), a).data, a.transpose(axes))
     np.testing.assert_array_equal(check(lambda x: x.T, a).data, a.T)
+    if len(shape) >= 2:
+        swapped = np.swapaxes(a, 0, -1)
+        np.testing.assert_array_equal(check(lambda x: x.transpose(0, -1), a).data, swapped)
 
 
 @given(data=st.data(), shape=hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4))

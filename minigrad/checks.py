@@ -1,0 +1,101 @@
+"""Input checking shared by the ops: every bad argument becomes an error naming the problem.
+
+The ops call these before touching any data, so a mistake surfaces as a sentence about the
+caller's shapes, dims or dtypes instead of a numpy traceback from deep inside.
+"""
+
+import numpy as np
+
+# numpy dtype kinds a Tensor may hold: float, signed int, unsigned int, bool.
+NUMERIC_KINDS = "fiub"
+_KIND_NAMES = {
+    "c": "a complex dtype",
+    "O": "an object array (a value too large for int64, or a ragged list?)",
+    "U": "string data",
+    "S": "bytes data",
+    "M": "datetime data",
+    "m": "timedelta data",
+    "V": "structured/void data",
+}
+
+
+def refuse_non_numeric(dtype, where, hint=""):
+    """Raise TypeError unless ``dtype`` is a real number or bool dtype."""
+    if dtype.kind not in NUMERIC_KINDS:
+        problem = _KIND_NAMES.get(dtype.kind, "a non-numeric dtype")
+        raise TypeError(f"{where}: got {problem} ({dtype}); only real numbers are supported{hint}")
+
+
+def is_int(value):
+    """True for Python and numpy integers, but not bools."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def check_bool(value, name, op):
+    """Refuse anything but a bool for a flag (a truthy string like 'False' is a mistake)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{op}: {name} must be a bool, got {type(value).__name__} {value!r}")
+    return bool(value)
+
+
+def normalize_dim(dim, ndim, op):
+    """One dim as a non-negative int; negative dims count from the end, as in torch."""
+    if not is_int(dim):
+        raise TypeError(f"{op}: dim must be an int, got {type(dim).__name__} {dim!r}")
+    bound = max(ndim, 1)  # a 0-d tensor accepts dim 0 and -1, as torch does
+    if not -bound <= dim < bound:
+        raise IndexError(
+            f"{op}: dimension out of range (expected to be in range of [{-bound}, {bound - 1}], "
+            f"but got {dim})"
+        )
+    return int(dim) % bound if ndim else 0
+
+
+def normalize_dims(dim, ndim, op):
+    """``dim`` (None: all, an int, or a tuple/list of ints) as a sorted tuple of dims."""
+    if dim is None:
+        return tuple(range(ndim))
+    dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+    normalized = [normalize_dim(d, ndim, op) for d in dims]
+    if len(set(normalized)) != len(normalized):
+        raise ValueError(f"{op}: dim {dim!r} appears more than once in the list of dims")
+    if ndim == 0:
+        return ()
+    return tuple(sorted(normalized))
+
+
+def pick_dim(op, dim, axis, default=None):
+    """torch's ``dim`` with numpy's ``axis`` as an alias; refuse both at once."""
+    if axis is not None:
+        if dim is not None:
+            raise TypeError(f"{op}: got both dim={dim!r} and its numpy alias axis={axis!r}")
+        return axis
+    return default if dim is None else dim
+
+
+def pick_keepdim(op, keepdim, keepdims):
+    """torch's ``keepdim`` with numpy's ``keepdims`` as an alias."""
+    if keepdims is not None:
+        return check_bool(keepdims, "keepdims", op)
+    return check_bool(keepdim, "keepdim", op)
+
+
+def shape_argument(shape, op):
+    """``f(2, 3)`` or ``f((2, 3))`` as a tuple of ints (sizes may be -1 where allowed)."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    for size in shape:
+        if not is_int(size):
+            raise TypeError(
+                f"{op}: sizes must be ints, got {type(size).__name__} {size!r} in {tuple(shape)}"
+            )
+    return tuple(int(size) for size in shape)
+
+
+def broadcast_shapes(op, *shapes):
+    """The broadcast shape of ``shapes``, or a ValueError naming them."""
+    try:
+        return np.broadcast_shapes(*shapes)
+    except ValueError:
+        listed = " and ".join(str(tuple(s)) for s in shapes)
+        raise ValueError(f"{op}: shapes {listed} cannot be broadcast together") from None

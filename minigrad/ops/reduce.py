@@ -1,0 +1,285 @@
+"""Reductions over dims (torch's ``dim``/``keepdim``), and softmax-like ops along one dim.
+
+Each forward receives the dims already checked and normalised (a sorted tuple). Each
+backward first puts the reduced dims back as size-1 dims (unless ``keepdim``), so the
+gradient broadcasts against the input; all of it is written with Tensor ops, so it can be
+differentiated again.
+"""
+
+import math
+
+import numpy as np
+
+from ..function import Function
+from ..tensor import wrap
+
+
+def _unreduce(grad, ctx):
+    """``grad`` with the reduced dims restored as size 1 (a no-op when keepdim was true)."""
+    return grad if ctx.keepdim else grad.reshape(ctx.kept_shape)
+
+
+def _remember(ctx, x, dims, keepdim):
+    ctx.keepdim = keepdim
+    ctx.input_shape = np.shape(x)
+    ctx.kept_shape = tuple(1 if i in dims else size for i, size in enumerate(np.shape(x)))
+
+
+class Sum(Function):
+    """Sum over ``dims``; every input's derivative is 1."""
+
+    name = "sum"
+    differentiable_backward = True
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        _remember(ctx, x, dims, keepdim)
+        return np.sum(x, axis=dims, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _unreduce(grad, ctx).expand(ctx.input_shape), None, None
+
+
+class Mean(Function):
+    """Mean over ``dims``; each input's derivative is 1 / (number averaged). The mean of
+    zero elements is NaN, as torch."""
+
+    name = "mean"
+    differentiable_backward = True
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        _remember(ctx, x, dims, keepdim)
+        ctx.count = math.prod(np.shape(x)[d] for d in dims)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out = np.sum(x, axis=dims, keepdims=keepdim)
+            return np.true_divide(out, ctx.count) if ctx.count else out * np.nan
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (_unreduce(grad, ctx) / max(ctx.count, 1)).expand(ctx.input_shape), None, None
+
+
+class Prod(Function):
+    """Product over ``dims``; d/dx_i = product of the others (= out / x_i without zeros)."""
+
+    name = "prod"
+    differentiable_backward = True
+    saves_inputs = (0,)
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        _remember(ctx, x, dims, keepdim)
+        ctx.has_zero = bool(np.any(np.asarray(x) == 0))
+        return np.prod(x, axis=dims, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        grad = _unreduce(grad, ctx)
+        if not ctx.has_zero:
+            out = _unreduce(ctx.output, ctx)
+            return grad * out / x, None, None
+        return grad * _ProductOfOthers.apply(x, ctx.kept_shape), None, None
+
+
+class _ProductOfOthers(Function):
+    """For a product with zeros: each element's product of the other reduced elements."""
+
+    name = "prod_others"
+    differentiable_backward = True
+
+    @staticmethod
+    def forward(ctx, x, kept_shape):
+        dims = tuple(i for i, size in enumerate(kept_shape) if size == 1 and x.shape[i] != 1)
+        moved = np.moveaxis(x, dims, range(x.ndim - len(dims), x.ndim))
+        flat = moved.reshape(moved.shape[: x.ndim - len(dims)] + (-1,))
+        ones = np.ones(flat.shape[:-1] + (1,), dtype=x.dtype)
+        left = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+        right = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+        others = (left * right).reshape(moved.shape)
+        return np.moveaxis(others, range(x.ndim - len(dims), x.ndim), dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError(
+            "prod: the second derivative of a product whose input contains zeros is not "
+            "implemented; differentiate a product of nonzero values"
+        )
+
+
+class _Extreme(Function):
+    """Base of max/min/amax/amin over dims: the gradient goes to the elements equal to the
+    extreme, split evenly among ties (torch's rule for ``amax`` and the full ``max()``)."""
+
+    differentiable_backward = True
+    reduce = None
+
+    @classmethod
+    def forward(cls, ctx, x, dims, keepdim):
+        _remember(ctx, x, dims, keepdim)
+        for d in dims:
+            if np.shape(x)[d] == 0:
+                raise IndexError(
+                    f"{cls.name}(): Expected reduction dim {d} to have non-zero size."
+                )
+        extreme = cls.reduce(x, axis=dims, keepdims=True)
+        winners = np.equal(x, extreme)
+        ctx.share = (winners / winners.sum(axis=dims, keepdims=True)).astype(
+            np.result_type(x, np.float16)
+        )
+        return extreme if keepdim else np.squeeze(extreme, axis=dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _unreduce(grad, ctx) * wrap(ctx.share.astype(grad.dtype, copy=False)), None, None
+
+
+class Amax(_Extreme):
+    """Maximum over ``dims`` (ties share the gradient evenly)."""
+
+    name = "amax"
+    reduce = np.max
+
+
+class Amin(_Extreme):
+    """Minimum over ``dims`` (ties share the gradient evenly)."""
+
+    name = "amin"
+    reduce = np.min
+
+
+class SelectAlongDim(Function):
+    """The values at ``indices`` (one per slice along ``dim``), as ``max(dim)`` returns them:
+    the gradient goes to exactly that index (torch's rule for ``max(dim)``/``min(dim)``)."""
+
+    name = "select_along_dim"
+    differentiable_backward = True
+
+    @staticmethod
+    def forward(ctx, x, dim, indices, keepdim):
+        ctx.dim, ctx.indices, ctx.keepdim = dim, indices, keepdim
+        ctx.input_shape = np.shape(x)
+        kept = np.expand_dims(indices, dim)
+        values = np.take_along_axis(x, kept, axis=dim)
+        return values if keepdim else np.squeeze(values, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        from .shape import ScatterAlongDim
+
+        if not ctx.keepdim:
+            grad = grad.unsqueeze(ctx.dim)
+        kept = np.expand_dims(ctx.indices, ctx.dim)
+        return ScatterAlongDim.apply(grad, ctx.dim, kept, ctx.input_shape), None, None, None
+
+
+class Logsumexp(Function):
+    """log(sum(exp(x))) over ``dims``, shifted by the max so nothing overflows;
+    derivative softmax(x) = exp(x - output)."""
+
+    name = "logsumexp"
+    differentiable_backward = True
+    saves_inputs = (0,)
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        _remember(ctx, x, dims, keepdim)
+        if x.size == 0 or not dims:
+            with np.errstate(divide="ignore"):
+                return np.log(np.sum(np.exp(x), axis=dims, keepdims=keepdim))
+        shift = np.max(x, axis=dims, keepdims=True)
+        shift = np.where(np.isfinite(shift), shift, 0)
+        with np.errstate(divide="ignore"):
+            out = np.log(np.sum(np.exp(x - shift), axis=dims, keepdims=True)) + shift
+        return out if keepdim else np.squeeze(out, axis=dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        out = _unreduce(ctx.output, ctx)
+        return _unreduce(grad, ctx) * (x - out).exp(), None, None
+
+
+class Softmax(Function):
+    """exp(x) / sum(exp(x)) along ``dim`` (max-shifted); backward
+    y * (g - sum(g * y)) with y the output."""
+
+    name = "softmax"
+    differentiable_backward = True
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        shifted = np.exp(x - np.max(x, axis=dim, keepdims=True)) if x.size else np.exp(x)
+        return shifted / np.sum(shifted, axis=dim, keepdims=True)
+
+    @staticmethod
+    def backward(ctx, grad):
+        out = ctx.output
+        return out * (grad - (grad * out).sum(dim=ctx.dim, keepdim=True)), None
+
+
+class LogSoftmax(Function):
+    """x - logsumexp(x) along ``dim``; backward g - exp(y) * sum(g) with y the output."""
+
+    name = "log_softmax"
+    differentiable_backward = True
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        if not x.size:
+            return np.array(x, copy=True)
+        shifted = x - np.max(x, axis=dim, keepdims=True)
+        return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+
+    @staticmethod
+    def backward(ctx, grad):
+        out = ctx.output
+        return grad - out.exp() * grad.sum(dim=ctx.dim, keepdim=True), None
+
+
+class Cumsum(Function):
+    """Running sum along ``dim``; the gradient is the reversed running sum of the gradient."""
+
+    name = "cumsum"
+    differentiable_backward = True
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        return np.cumsum(x, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.flip(ctx.dim).cumsum(ctx.dim).flip(ctx.dim), None
+
+
+class Norm2(Function):
+    """Euclidean norm sqrt(sum(x**2)) over ``dims``; derivative x / norm (0 at the zero
+    vector, the subgradient torch uses)."""
+
+    name = "norm"
+    differentiable_backward = True
+    saves_inputs = (0,)
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        _remember(ctx, x, dims, keepdim)
+        return np.sqrt(np.sum(np.multiply(x, x), axis=dims, keepdims=keepdim))
+
+    @staticmethod
+    def backward(ctx, grad):
+        from .elementwise import where_
+
+        (x,) = ctx.saved_tensors
+        out = _unreduce(ctx.output, ctx)
+        safe = where_(out.data == 0, 1.0, out)
+        return _unreduce(grad, ctx) * x / safe, None, None
