@@ -17,6 +17,7 @@ from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, se
 from .tensor import Tensor, tensor
 from .function import Context, Function, FunctionContext, SavedTensorModifiedError
 from . import autograd, ops
+from .autograd import functional as _autograd_functional  # noqa: F401  (autograd.functional)
 from .ops.functional import (
     abs, add, all, allclose, amax, amin, any, argmax, argmin, cat, ceil, chunk, clamp, clip,
     clone, concatenate, cos, cumsum, div, equal, eq, exp, expm1, flatten, flip, floor, gather,
