@@ -143,7 +143,8 @@ class DataLoader:
     * ``batch_size`` (default 1), ``drop_last``: batches of that size, the short last one kept or
       skipped; ``len(loader)`` is ``ceil(n / batch_size)`` or ``floor(n / batch_size)``.
     * ``shuffle=True``: a fresh permutation every epoch, from ``generator`` (a
-      ``numpy.random.Generator``), or a generator made from the integer ``seed`` (two loaders with
+      ``numpy.random.Generator``), or a generator made from ``seed`` (an int or a sequence of ints,
+      anything ``numpy.random.default_rng`` takes; two loaders with
       the same seed give the same epochs), else the library-wide generator (`minigrad.manual_seed`).
     * ``sampler``: an iterable of indices instead of shuffle; ``batch_sampler``: an iterable of
       lists of indices instead of batch_size/shuffle/sampler/drop_last.
@@ -165,8 +166,8 @@ class DataLoader:
             if not isinstance(value, bool):
                 raise TypeError(f"DataLoader: {name} must be a bool, got {value!r}")
         _check_generator(generator, "DataLoader")
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
-            raise ValueError(f"DataLoader: seed must be a non-negative int or None, got {seed!r}")
+        if isinstance(seed, bool):
+            raise ValueError(f"DataLoader: seed must be a non-negative int (or a sequence of them) or None, got {seed!r}")
         if generator is not None and seed is not None:
             raise ValueError("DataLoader: pass either generator or seed, not both")
         if collate_fn is not None and not callable(collate_fn):
@@ -184,7 +185,11 @@ class DataLoader:
         self.shuffle = shuffle
         self.drop_last = drop_last
         self.seed = seed
-        self.generator = np.random.default_rng(seed) if seed is not None else generator
+        try:
+            self.generator = np.random.default_rng(seed) if seed is not None else generator
+        except (TypeError, ValueError):
+            raise ValueError(f"DataLoader: seed must be a non-negative int (or a sequence of them) or None, "
+                             f"got {seed!r}") from None
         self.collate_fn = collate_fn
         if batch_sampler is None:
             if sampler is None:
