@@ -7,7 +7,8 @@ cross-entropy (``nn.CrossEntropyLoss``), minibatches of 32 reshuffled every epoc
 (``DataLoader(shuffle=True)``), 10 epochs. Every optimizer -- SGD, SGD with momentum 0.9,
 Adagrad, RMSprop, Adadelta, Adam, AdamW, Adamax, NAdam, RAdam, Lion -- runs at its own tuned
 learning rate with the same schedule: one epoch of linear warm-up, then cosine decay to 0
-(``schedulers.WarmupCosineDecay``, stepped every batch).
+(``schedulers.WarmupCosineDecay``, stepped every batch; the warm-up and cosine formulas of the
+"course notes: learning-rate schedules").
 
 The learning rates were tuned with ``--tune``: for each optimizer a grid of rates a factor ~3
 apart, trained on 1154 training images and scored on the other 288 (validation; the test images

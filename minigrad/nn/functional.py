@@ -415,7 +415,8 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
         if target_values.shape != tuple(x.shape):
             raise ValueError(
                 f"cross_entropy: floating-point target means class probabilities and needs the input's shape "
-                f"{tuple(x.shape)}, got {target_values.shape}; class indices must be integers"
+                f"{tuple(x.shape)}, got {target_values.shape}; class indices must be integers "
+                f"(Tensor(labels) makes float64 -- pass the int array, or Tensor(labels, dtype=np.int64))"
             )
         return _cross_entropy_probabilities(log_probabilities, target, weight, reduction, label_smoothing, axis)
     nll = nll_loss(log_probabilities, target, weight, ignore_index, reduction)
