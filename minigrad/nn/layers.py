@@ -26,6 +26,16 @@ def _as_tensor(x, layer, dtype=None):
         raise TypeError(f"{layer} expects a Tensor or numeric array, got {type(x).__name__}: {error}") from None
 
 
+def _check_same_dtype(x, dtype, layer):
+    """A layer computes in its parameters' dtype; a different float input is refused, as in torch."""
+    if x.dtype != dtype:
+        raise TypeError(
+            f"{layer}: input dtype {x.dtype} differs from the layer's dtype {dtype}; convert the input "
+            f"(Tensor(x, dtype=np.{dtype})) or build the layer with dtype=np.{x.dtype} -- minigrad does not "
+            f"silently upcast"
+        )
+
+
 def _check_features(name, value):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f"Linear: {name} must be a positive integer, got {value!r}")
@@ -74,12 +84,7 @@ class Linear(Module):
                 f"Linear(in_features={self.in_features}) expects input of shape (..., {self.in_features}), "
                 f"got shape {tuple(x.shape)}"
             )
-        if x.dtype != self.weight.dtype:
-            raise TypeError(
-                f"Linear: input dtype {x.dtype} differs from the layer's dtype {self.weight.dtype}; "
-                f"convert the input (Tensor(x, dtype=np.{self.weight.dtype})) or build the layer with "
-                f"dtype=np.{x.dtype} -- minigrad does not silently upcast"
-            )
+        _check_same_dtype(x, self.weight.dtype, "Linear")
         return F.linear(x, self.weight, self.bias)
 
     def extra_repr(self):

@@ -2,13 +2,14 @@
 with running statistics for evaluation), both as in torch.
 
 Both compute ``(x - mean) / sqrt(var + eps) * weight + bias`` with the biased variance; they
-differ in which axes the statistics are taken over.
+differ in which axes the statistics are taken over.  Both compute in their ``dtype`` (float64 by
+default): input of another float dtype is refused, as `Linear` refuses it.
 """
 
 import numpy as np
 
 from ..tensor import Tensor
-from .layers import _as_tensor
+from .layers import _as_tensor, _check_same_dtype
 from .module import Module, Parameter
 
 
@@ -52,6 +53,7 @@ class LayerNorm(Module):
         _check_flag(bias, "LayerNorm", "bias")
         dtype = _check_float_dtype(dtype, "LayerNorm")
         self.normalized_shape = shape
+        self.dtype = dtype
         self.eps = float(eps)
         self.elementwise_affine = elementwise_affine
         if elementwise_affine:
@@ -65,7 +67,8 @@ class LayerNorm(Module):
             self.register_parameter("bias", None)
 
     def forward(self, x):
-        x = _as_tensor(x, "LayerNorm")
+        x = _as_tensor(x, "LayerNorm", self.dtype)
+        _check_same_dtype(x, self.dtype, "LayerNorm")
         count = len(self.normalized_shape)
         if tuple(x.shape[x.ndim - count:]) != self.normalized_shape or x.ndim < count:
             raise ValueError(f"LayerNorm: input of shape {tuple(x.shape)} does not end in the normalized "
@@ -114,6 +117,7 @@ class BatchNorm1d(Module):
         _check_flag(track_running_stats, "BatchNorm1d", "track_running_stats")
         dtype = _check_float_dtype(dtype, "BatchNorm1d")
         self.num_features = int(num_features)
+        self.dtype = dtype
         self.eps = float(eps)
         self.momentum = momentum
         self.affine = affine
@@ -141,7 +145,8 @@ class BatchNorm1d(Module):
             self.num_batches_tracked.data[...] = 0
 
     def forward(self, x):
-        x = _as_tensor(x, "BatchNorm1d")
+        x = _as_tensor(x, "BatchNorm1d", self.dtype)
+        _check_same_dtype(x, self.dtype, "BatchNorm1d")
         if x.ndim not in (2, 3) or x.shape[1] != self.num_features:
             raise ValueError(f"BatchNorm1d({self.num_features}) expects input of shape (N, {self.num_features}) "
                              f"or (N, {self.num_features}, L), got {tuple(x.shape)}")

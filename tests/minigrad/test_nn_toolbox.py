@@ -294,6 +294,12 @@ def test_linear_keeps_float32_and_refuses_a_dtype_mismatch():
         layer32(np.ones((4, 3)))
 
 
+@pytest.mark.parametrize("layer", [nn.LayerNorm(3), nn.BatchNorm1d(3)])
+def test_normalisation_layers_refuse_a_dtype_mismatch(layer):
+    with pytest.raises(TypeError, match=f"{type(layer).__name__}: input dtype float32 differs from the layer's dtype float64"):
+        layer(Tensor(np.ones((4, 3), dtype=np.float32)))
+
+
 def test_float32_classifier_stays_float32():
     net = nn.Sequential(nn.Linear(4, 8, dtype=np.float32), nn.GELU(), nn.LayerNorm(8, dtype=np.float32),
                         nn.BatchNorm1d(8, dtype=np.float32), nn.Dropout(0.1), nn.Linear(8, 3, dtype=np.float32))
