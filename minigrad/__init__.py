@@ -20,7 +20,7 @@ from . import autograd, ops
 from .autograd import functional as _autograd_functional  # noqa: F401  (autograd.functional)
 from .ops.functional import (
     abs, add, all, allclose, amax, amin, any, argmax, argmin, cat, ceil, chunk, clamp, clip,
-    clone, concatenate, cos, cumsum, div, equal, eq, exp, expm1, flatten, flip, floor, gather,
+    clone, concatenate, cos, cumsum, div, equal, eq, erf, exp, expm1, flatten, flip, floor, gather,
     ge, gt, isfinite, isinf, isnan, le, log, log1p, log_softmax, logical_and, logical_not,
     logical_or, logical_xor, logsumexp, lt, matmul, max, maximum, mean, min, minimum, mm, mul,
     ne, neg, norm, permute, pow, prod, relu, repeat, reshape, round, sigmoid, sign, sin,

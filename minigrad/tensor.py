@@ -647,6 +647,10 @@ class Tensor:
         """Sine."""
         return ops.sin(self)
 
+    def erf(self):
+        """The error function."""
+        return ops.erf(self)
+
     def cos(self):
         """Cosine."""
         return ops.cos(self)

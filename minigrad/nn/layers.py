@@ -1,23 +1,39 @@
-"""Layers: `Linear`, `Sequential` and the element-wise activations `ReLU`, `Tanh`, `Sigmoid`, `Identity`."""
+"""Layers: `Linear`, `Sequential`, `Flatten`, `Dropout`, and the activations `ReLU`, `LeakyReLU`,
+`ELU`, `GELU`, `SiLU`, `Tanh`, `Sigmoid`, `Softmax`, `LogSoftmax`, `Identity` (torch's names and
+defaults; the formulas are in `minigrad.nn.functional`)."""
 
 import math
 
 import numpy as np
 
 from ..random import default_generator
-from ..ops.functional import linear
 from ..tensor import Tensor
+from . import functional as F
 from .module import Module, Parameter
 
 
-def _as_tensor(x, layer):
-    """Layers take Tensors; a numpy array (or nested list) is wrapped for convenience."""
+def _as_tensor(x, layer, dtype=None):
+    """Layers take Tensors; a numpy array (or nested list) is wrapped for convenience (integer
+    data becomes `dtype`, the layer's own float dtype, when one is given)."""
     if isinstance(x, Tensor):
         return x
     try:
-        return Tensor(x)
+        array = np.asarray(x)
+        if dtype is not None and array.dtype.kind in "biu":
+            return Tensor(array, dtype=dtype)
+        return Tensor(array)
     except (TypeError, ValueError) as error:
         raise TypeError(f"{layer} expects a Tensor or numeric array, got {type(x).__name__}: {error}") from None
+
+
+def _check_same_dtype(x, dtype, layer):
+    """A layer computes in its parameters' dtype; a different float input is refused, as in torch."""
+    if x.dtype != dtype:
+        raise TypeError(
+            f"{layer}: input dtype {x.dtype} differs from the layer's dtype {dtype}; convert the input "
+            f"(Tensor(x, dtype=np.{dtype})) or build the layer with dtype=np.{x.dtype} -- minigrad does not "
+            f"silently upcast"
+        )
 
 
 def _check_features(name, value):
@@ -35,7 +51,9 @@ class Linear(Module):
     ``minigrad.manual_seed(n)`` seeds -- weight first, then bias.  ``bias=False`` leaves
     ``self.bias = None``.  ``dtype`` is float64 by default; float32 is kept.
 
-    Input of shape ``(..., in_features)`` gives output ``(..., out_features)``.
+    Input of shape ``(..., in_features)`` gives output ``(..., out_features)``.  The input must
+    have the parameters' dtype (as in torch): float32 data into a float64 layer raises a
+    TypeError naming both dtypes instead of silently computing in float64.
     """
 
     def __init__(self, in_features, out_features, bias=True, dtype=np.float64, generator=None):
@@ -60,13 +78,14 @@ class Linear(Module):
             self.register_parameter("bias", None)
 
     def forward(self, x):
-        x = _as_tensor(x, "Linear")
+        x = _as_tensor(x, "Linear", self.weight.dtype)
         if x.ndim == 0 or x.shape[-1] != self.in_features:
             raise ValueError(
                 f"Linear(in_features={self.in_features}) expects input of shape (..., {self.in_features}), "
                 f"got shape {tuple(x.shape)}"
             )
-        return linear(x, self.weight, self.bias)
+        _check_same_dtype(x, self.weight.dtype, "Linear")
+        return F.linear(x, self.weight, self.bias)
 
     def extra_repr(self):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
@@ -133,3 +152,123 @@ class Identity(Module):
 
     def forward(self, x):
         return x
+
+
+class LeakyReLU(Module):
+    """``x`` where ``x > 0``, else ``negative_slope * x`` (default 0.01)."""
+
+    def __init__(self, negative_slope=0.01):
+        super().__init__()
+        F._check_number(negative_slope, "LeakyReLU", "negative_slope")
+        self.negative_slope = float(negative_slope)
+
+    def forward(self, x):
+        return F.leaky_relu(_as_tensor(x, "LeakyReLU"), self.negative_slope)
+
+    def extra_repr(self):
+        return f"negative_slope={self.negative_slope}"
+
+
+class ELU(Module):
+    """``x`` where ``x > 0``, else ``alpha * (exp(x) - 1)`` (default alpha 1)."""
+
+    def __init__(self, alpha=1.0):
+        super().__init__()
+        F._check_number(alpha, "ELU", "alpha")
+        self.alpha = float(alpha)
+
+    def forward(self, x):
+        return F.elu(_as_tensor(x, "ELU"), self.alpha)
+
+    def extra_repr(self):
+        return f"alpha={self.alpha}"
+
+
+class GELU(Module):
+    """``x * Phi(x)`` (Phi: the standard normal cdf); ``approximate="tanh"`` uses the tanh formula."""
+
+    def __init__(self, approximate="none"):
+        super().__init__()
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+
+    def forward(self, x):
+        return F.gelu(_as_tensor(x, "GELU"), self.approximate)
+
+    def extra_repr(self):
+        return f"approximate={self.approximate!r}"
+
+
+class SiLU(Module):
+    """``x * sigmoid(x)`` (also called swish)."""
+
+    def forward(self, x):
+        return F.silu(_as_tensor(x, "SiLU"))
+
+
+class Softmax(Module):
+    """``exp(x) / sum(exp(x))`` along `dim` (which must be given: guessing it is a classic bug)."""
+
+    def __init__(self, dim=None):
+        super().__init__()
+        if dim is None:
+            raise TypeError("Softmax: pass the dimension to normalise over, e.g. Softmax(dim=1) for (batch, classes)")
+        self.dim = dim
+
+    def forward(self, x):
+        return F.softmax(_as_tensor(x, "Softmax"), self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class LogSoftmax(Softmax):
+    """``log(softmax(x, dim))``, computed stably (see `functional.log_softmax`)."""
+
+    def forward(self, x):
+        return F.log_softmax(_as_tensor(x, "LogSoftmax"), self.dim)
+
+
+class Flatten(Module):
+    """Merge dimensions ``start_dim..end_dim`` into one (default: all but the batch dimension)."""
+
+    def __init__(self, start_dim=1, end_dim=-1):
+        super().__init__()
+        for name, value in (("start_dim", start_dim), ("end_dim", end_dim)):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+                raise TypeError(f"Flatten: {name} must be an int, got {value!r}")
+        self.start_dim, self.end_dim = int(start_dim), int(end_dim)
+
+    def forward(self, x):
+        x = _as_tensor(x, "Flatten")
+        ndim = max(x.ndim, 1)
+        start, end = self.start_dim, self.end_dim
+        if not (-ndim <= start < ndim and -ndim <= end < ndim):
+            raise IndexError(f"Flatten: dims ({start}, {end}) out of range for a tensor of shape {tuple(x.shape)}")
+        start, end = start % ndim, end % ndim
+        if start > end:
+            raise ValueError(f"Flatten: start_dim {self.start_dim} comes after end_dim {self.end_dim}")
+        if x.ndim == 0:
+            return x.reshape(1)
+        shape = x.shape[:start] + (int(np.prod(x.shape[start:end + 1])),) + x.shape[end + 1:]
+        return x.reshape(shape)
+
+    def extra_repr(self):
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Dropout(Module):
+    """In training, zero each element with probability `p` and scale the others by
+    ``1 / (1 - p)``; in eval mode (``model.eval()``), the identity."""
+
+    def __init__(self, p=0.5):
+        super().__init__()
+        F._check_number(p, "Dropout", "probability p", 0, 1)
+        self.p = float(p)
+
+    def forward(self, x):
+        return F.dropout(_as_tensor(x, "Dropout"), self.p, self.training)
+
+    def extra_repr(self):
+        return f"p={self.p}"

@@ -396,6 +396,28 @@ class Cos(Function):
         return -grad * x.sin()
 
 
+_math_erf = np.frompyfunc(__import__("math").erf, 1, 1)
+
+
+class Erf(Function):
+    """The error function 2/sqrt(pi) * integral_0^x exp(-t**2) dt (math.erf elementwise);
+    derivative 2/sqrt(pi) exp(-x**2)."""
+
+    name = "erf"
+    differentiable_backward = True
+    saves_inputs = (0,)
+
+    @staticmethod
+    def forward(ctx, x):
+        x = np.asarray(x)
+        return _math_erf(x).astype(np.result_type(x, np.float16))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * ((-(x * x)).exp() * (2.0 / np.sqrt(np.pi)))
+
+
 class Tanh(Function):
     """Hyperbolic tangent; derivative 1 - tanh(x)**2 (from the saved output)."""
 

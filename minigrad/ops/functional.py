@@ -24,7 +24,7 @@ from ..checks import (
 from ..tensor import Tensor, _operand, wrap
 from . import compare
 from .elementwise import (
-    Abs, Add, Ceil, Clamp, Clone, Cos, Div, Exp, Expm1, Floor, Log, Log1p, Maximum, Minimum,
+    Abs, Add, Ceil, Clamp, Clone, Cos, Div, Erf, Exp, Expm1, Floor, Log, Log1p, Maximum, Minimum,
     Mul, Neg, Pow, Relu, Round, Sigmoid, Sign, Sin, Sqrt, Square, Sub, Tanh, ToDtype, Trunc,
     Where,
 )
@@ -151,6 +151,7 @@ sqrt = _unary(Sqrt, "Square root.")
 square = _unary(Square, "x**2.")
 abs = _unary(Abs, "|x| (gradient sign(x), 0 at 0).")
 sin = _unary(Sin, "Sine.")
+erf = _unary(Erf, "The error function (gradient 2/sqrt(pi) exp(-x**2)).")
 cos = _unary(Cos, "Cosine.")
 tanh = _unary(Tanh, "Hyperbolic tangent.")
 sigmoid = _unary(Sigmoid, "1 / (1 + e**-x).")

@@ -137,9 +137,10 @@ def test_dataset_without_len_or_indexing_is_refused():
         data.DataLoader(iter([1, 2, 3]), 2)
 
 
-def test_dataset_returning_a_single_array_is_refused():
-    with pytest.raises(TypeError, match="tuple of arrays"):
-        next(iter(data.DataLoader(np.arange(5.0), 2)))
+def test_dataset_of_single_numbers_is_collated_into_one_tensor():
+    batches = list(data.DataLoader(np.arange(5.0), 2))
+    assert [batch.data.tolist() for batch in batches] == [[0.0, 1.0], [2.0, 3.0], [4.0]]
+    assert all(isinstance(batch, Tensor) and batch.dtype == np.float64 for batch in batches)
 
 
 # ---- synthetic_linear ---------------------------------------------------------------------------
