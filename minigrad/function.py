@@ -112,8 +112,20 @@ class Context:
         return self.function.name
 
     def __repr__(self):
+        """``<mul node: inputs (exp, leaf (2, 3), constant 2.0)>``: the op and, for each input,
+        the op that computed it, ``leaf`` and its shape (a tensor that requires grad), or
+        ``constant`` (a tensor or number that does not)."""
+        described = []
+        for value, target in zip(self.inputs, self.next):
+            if isinstance(target, Context):
+                described.append(target.name)
+            elif isinstance(value, Tensor):
+                kind = "leaf" if value._requires_grad else "constant"
+                described.append(f"{kind} {tuple(value.shape)}")
+            elif self.function.numeric_operands and isinstance(value, (int, float)):
+                described.append(f"constant {value!r}")
         state = ", released" if self.released else ""
-        return f"<{self.name} node, {len(self.next)} input(s){state}>"
+        return f"<{self.name} node: inputs ({', '.join(described)}){state}>"
 
     # ------------------------------------------------------------------ saving values
 

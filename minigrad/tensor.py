@@ -57,6 +57,15 @@ def _operand(value):
     return Tensor(value)
 
 
+def _numpy_operators():
+    """The ufuncs behind numpy's operators, as the Tensor ops they mean."""
+    return {
+        np.add: ops.add, np.subtract: ops.sub, np.multiply: ops.mul, np.true_divide: ops.div,
+        np.power: ops.pow, np.matmul: ops.matmul, np.less: ops.lt, np.less_equal: ops.le,
+        np.greater: ops.gt, np.greater_equal: ops.ge, np.equal: ops.eq, np.not_equal: ops.ne,
+    }
+
+
 def _index_data(index):
     """Replace Tensors inside an index by their arrays (numpy cannot index with them)."""
     if isinstance(index, Tensor):
@@ -95,9 +104,21 @@ class Tensor:
 
     __slots__ = ("_data", "_grad", "_requires_grad", "_ctx", "_base", "_version_count", "__weakref__")
 
-    # numpy defers to Tensor, so ``ndarray * tensor`` calls ``Tensor.__rmul__``.
-    __array_ufunc__ = None
     __hash__ = object.__hash__
+
+    def __array_ufunc__(self, ufunc, method, *inputs, out=None, **kwargs):
+        """numpy operators meeting a Tensor. Into an ndarray (``p.data -= lr * step`` with
+        a Tensor step): numpy's in-place op on the arrays, not recorded, as writing through
+        ``.data`` in torch. Otherwise ``ndarray * tensor``, ``ndarray < tensor``, ... are the
+        Tensor ops (recorded); other numpy functions of Tensors are refused (TypeError)."""
+        arrays_out = out is not None and all(type(o) is np.ndarray for o in out)
+        if method == "__call__" and arrays_out:
+            arrays = [value._data if isinstance(value, Tensor) else value for value in inputs]
+            return ufunc(*arrays, out=out, **kwargs)
+        operator = _numpy_operators().get(ufunc)
+        if method != "__call__" or out is not None or kwargs or operator is None:
+            return NotImplemented
+        return operator(*inputs)
 
     def __init__(self, data, requires_grad=False, dtype=None):
         self._data = _to_array(data, dtype, integers_to_float=True)

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..function import Function
 from ..tensor import wrap
+from .elementwise import where_
 
 
 def _unreduce(grad, ctx):
@@ -72,6 +73,7 @@ class Prod(Function):
     @staticmethod
     def forward(ctx, x, dims, keepdim):
         _remember(ctx, x, dims, keepdim)
+        ctx.dims = dims
         ctx.has_zero = bool(np.any(np.asarray(x) == 0))
         return np.prod(x, axis=dims, keepdims=keepdim)
 
@@ -82,32 +84,23 @@ class Prod(Function):
         if not ctx.has_zero:
             out = _unreduce(ctx.output, ctx)
             return grad * out / x, None, None
-        return grad * _ProductOfOthers.apply(x, ctx.kept_shape), None, None
+        return grad * _product_of_others(x, ctx.dims), None, None
 
 
-class _ProductOfOthers(Function):
-    """For a product with zeros: each element's product of the other reduced elements."""
-
-    name = "prod_others"
-    differentiable_backward = True
-
-    @staticmethod
-    def forward(ctx, x, kept_shape):
-        dims = tuple(i for i, size in enumerate(kept_shape) if size == 1 and x.shape[i] != 1)
-        moved = np.moveaxis(x, dims, range(x.ndim - len(dims), x.ndim))
-        flat = moved.reshape(moved.shape[: x.ndim - len(dims)] + (-1,))
-        ones = np.ones(flat.shape[:-1] + (1,), dtype=x.dtype)
-        left = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
-        right = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
-        others = (left * right).reshape(moved.shape)
-        return np.moveaxis(others, range(x.ndim - len(dims), x.ndim), dims)
-
-    @staticmethod
-    def backward(ctx, grad):
-        raise RuntimeError(
-            "prod: the second derivative of a product whose input contains zeros is not "
-            "implemented; differentiate a product of nonzero values"
-        )
+def _product_of_others(x, dims):
+    """For a product with zeros (where out / x fails): each element's product of the other
+    elements of its reduction group, written with Tensor ops so it can be differentiated
+    again. Row i of an n x n matrix holds the group with element i replaced by 1; the
+    product of each row is element i's product of the others."""
+    rest = tuple(d for d in range(x.ndim) if d not in dims)
+    order = rest + tuple(dims)
+    moved = x.permute(*order)
+    lead = moved.shape[: len(rest)]
+    count = math.prod(moved.shape[len(rest):])
+    rows = moved.reshape(lead + (1, count))
+    matrix = where_(np.eye(count, dtype=bool), 1.0, rows)
+    others = matrix.prod(dim=-1).reshape(moved.shape)
+    return others.permute(*np.argsort(order).tolist())
 
 
 class _Extreme(Function):
