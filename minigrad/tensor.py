@@ -636,6 +636,10 @@ class Tensor:
 
     # ------------------------------------------------------------------ elementwise
 
+    def neg(self):
+        """-x."""
+        return ops.neg(self)
+
     def exp(self):
         """e**x."""
         return ops.exp(self)

@@ -502,7 +502,7 @@ def permute(x, *dims):
     dims = shape_argument(dims, "permute")
     if len(dims) != x.ndim:
         raise RuntimeError(
-            f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
+            f"permute: number of dimensions in the tensor input does not match the "
             f"length of the desired ordering of dimensions i.e. input.dim() = {x.ndim} is not "
             f"equal to len(dims) = {len(dims)}"
         )
