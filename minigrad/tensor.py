@@ -322,7 +322,8 @@ class Tensor:
 
     def to(self, dtype):
         """A copy with another dtype (the tensor itself if it already has it), recorded so
-        gradients flow back in the original dtype."""
+        gradients flow back in the original dtype; ``dtype`` may be a tensor (its dtype) or
+        the device ``"cpu"`` (no change)."""
         return ops.to_dtype(self, dtype)
 
     def float(self):

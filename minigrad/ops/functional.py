@@ -164,8 +164,22 @@ trunc = _unary(Trunc, "Round toward zero (gradient 0).")
 
 
 def to_dtype(x, dtype):
-    """``x`` in ``dtype`` (x itself when it already has it)."""
-    dtype = np.dtype(dtype)
+    """``x`` in ``dtype`` (x itself when it already has it); ``dtype`` may be another
+    tensor (its dtype). minigrad computes on the CPU only: the device ``"cpu"`` returns x,
+    any other device is refused."""
+    if isinstance(dtype, Tensor):
+        dtype = dtype.dtype
+    if isinstance(dtype, str) and dtype.split(":")[0] in ("cpu", "cuda", "mps", "xpu", "meta"):
+        if dtype.split(":")[0] == "cpu":
+            return x
+        raise RuntimeError(
+            f"to({dtype!r}): minigrad computes with numpy on the CPU only; drop the .to(device) "
+            "call (or use device 'cpu')"
+        )
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"to: expected a dtype (minigrad.float32, ...), a tensor or 'cpu', got {dtype!r}") from None
     if dtype == x.dtype:
         return x
     if dtype.kind not in "fiub":

@@ -118,6 +118,9 @@ ERRORS = [
     ("normal with negative std", lambda: minigrad.normal(0, -1, (2,)), RuntimeError, "normal expects std >= 0.0, but found std -1"),
     ("randint bounds", lambda: minigrad.randint(5, 2, (2,)), RuntimeError, "randint: expected low < high, got low=5, high=2"),
     ("arange step 0", lambda: minigrad.arange(0, 1, 0), RuntimeError, "arange: step must be nonzero"),
+    ("to another device", lambda: X.to("cuda"), RuntimeError,
+     r"to\('cuda'\): minigrad computes with numpy on the CPU only; drop the .to\(device\) call"),
+    ("to something else", lambda: X.to("gpu"), TypeError, "to: expected a dtype"),
     ("to a complex dtype", lambda: X.to(np.complex128), TypeError, "to: unsupported dtype complex128"),
 ]
 
@@ -190,6 +193,7 @@ def test_dtype_conversions_keep_the_gradient_in_the_original_dtype():
     assert x.to(minigrad.float32).dtype == np.float32 and x.to(dtype=minigrad.float32).dtype == np.float32
     assert x.type_as(minigrad.zeros(1, dtype=minigrad.float32)).dtype == np.float32
     assert x.long().dtype == np.int64 and x.to(minigrad.bool).dtype == np.bool_
+    assert x.to("cpu") is x and x.to(minigrad.zeros(1, dtype=minigrad.float32)).dtype == np.float32
     (f * f).sum().backward()
     assert x.grad.dtype == np.float64 and np.array_equal(x.grad, [2.0, 4.0])
 
