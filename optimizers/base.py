@@ -994,7 +994,7 @@ def _check_step(value, where):
     if (not isinstance(value, numbers.Integral) or isinstance(value, (bool, np.bool_))):
         raise TypeError(f"{where} must be an int step count, but got {value!r}")
     if not 0 <= value < _MAX_STEP:
-        raise ValueError(f"{where} must be a step count >= 0 (and below 2**63), but got {value!r}")
+        raise ValueError(f"{where} must be a step count in [0, 2**63), but got {value!r}")
 
 
 def _loaded_step(value, where):
