@@ -11,7 +11,11 @@ from .adagrad import Adagrad
 from .adam import Adam
 from .adamax import Adamax
 from .adamw import AdamW
-from .base import Optimizer
+from .base import (
+    Optimizer,
+    register_optimizer_step_post_hook,
+    register_optimizer_step_pre_hook,
+)
 from .lion import Lion
 from .nadam import NAdam
 from .radam import RAdam
@@ -24,6 +28,8 @@ from . import telemetry  # noqa: E402
 
 __all__ = [
     "Optimizer",
+    "register_optimizer_step_pre_hook",
+    "register_optimizer_step_post_hook",
     "SGD",
     "Adagrad",
     "RMSprop",

@@ -3,7 +3,7 @@
 import numpy as np
 from numba import prange
 
-from .base import Optimizer
+from .base import ARRAY, STEP, Optimizer
 from .kernels import kernel, run_kernel
 
 
@@ -33,6 +33,8 @@ class Adadelta(Optimizer):
     Rosenbrock from (-1.5, 2): lr=1.0 (no learning rate, as in the seeds) takes f from
     12.5 to 0.42 in 2,000 steps -- slowly, since Adadelta's first steps are ~sqrt(eps).
     """
+
+    state_spec = {"step": STEP, "square_avg": ARRAY, "acc_delta": ARRAY}
 
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, *,
                  maximize=False, backend="numba"):

@@ -3,7 +3,7 @@
 import numpy as np
 from numba import prange
 
-from .base import Optimizer
+from .base import ARRAY, STEP, Optimizer
 from .kernels import kernel, run_kernel
 
 
@@ -34,6 +34,8 @@ class Adagrad(Optimizer):
 
     Rosenbrock from (-1.5, 2): lr=1.5 takes f from 12.5 to below 0.01 in 2,000 steps.
     """
+
+    state_spec = {"step": STEP, "sum": ARRAY}
 
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0,
                  initial_accumulator_value=0, eps=1e-10, *, maximize=False,

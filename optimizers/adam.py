@@ -3,7 +3,7 @@
 import numpy as np
 from numba import prange
 
-from .base import Optimizer
+from .base import ARRAY, STEP, Optimizer
 from .kernels import kernel, run_kernel
 
 
@@ -62,6 +62,9 @@ class Adam(Optimizer):
     Rosenbrock from (-1.5, 2): lr=0.05 takes f from 12.5 to ~2e-12 in 2,000 steps (the
     default lr=1e-3 only to 5.2: each coordinate moves at most ~lr per step).
     """
+
+    state_spec = {"step": STEP, "exp_avg": ARRAY, "exp_avg_sq": ARRAY, "max_exp_avg_sq": ARRAY}
+    option_state = {"max_exp_avg_sq": lambda group: group["amsgrad"]}
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  amsgrad=False, *, maximize=False, decoupled_weight_decay=False,

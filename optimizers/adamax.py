@@ -4,7 +4,7 @@ import numpy as np
 from numba import prange
 
 from .adam import check_adam_hyperparameters
-from .base import Optimizer
+from .base import ARRAY, STEP, Optimizer
 from .kernels import kernel, run_kernel
 
 
@@ -35,6 +35,8 @@ class Adamax(Optimizer):
 
     Rosenbrock from (-1.5, 2): lr=0.1 takes f from 12.5 to ~4e-4 in 2,000 steps.
     """
+
+    state_spec = {"step": STEP, "exp_avg": ARRAY, "exp_inf": ARRAY}
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  *, maximize=False, backend="numba"):

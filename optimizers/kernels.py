@@ -117,8 +117,10 @@ def run_kernel(update, param, grad, states, coefficients, options=()):
     grad:         its gradient (only read).
     states:       the state arrays the kernel updates, in the kernel's argument order. An
                   optional state the current options do not use (RMSprop's grad_avg when
-                  not centered) is given as None; the kernel receives the parameter in that
-                  slot and must not touch it in that configuration.
+                  not centered) is given as None; the kernel receives a scratch array in
+                  that slot (never the parameter: a kernel touching the slot by mistake
+                  then cannot corrupt anything). A state array that is the parameter or
+                  the gradient itself is refused.
     coefficients: the numbers the kernel needs (lr, 1 - beta, bias corrections, ...),
                   passed as ONE 1-D array of the parameter's dtype that the kernel unpacks
                   (`lr, beta = coefficients`).
@@ -132,8 +134,13 @@ def run_kernel(update, param, grad, states, coefficients, options=()):
     flat_states, copied_states = [], []
     for state in states:
         if state is None:
-            flat_states.append(flat_param)
+            flat_states.append(np.empty(flat_param.size, dtype))
             continue
+        if state is param or state is grad:
+            raise ValueError(
+                f"{update.__name__}: a state array passed to run_kernel is the "
+                f"{'parameter' if state is param else 'gradient'} itself"
+            )
         flat, is_copy = _flat(state, "optimizer state array", shape, dtype)
         flat_states.append(flat)
         if is_copy:

@@ -3,7 +3,7 @@
 import numpy as np
 from numba import prange
 
-from .base import Optimizer
+from .base import ARRAY, Optimizer
 from .kernels import kernel, run_kernel
 
 
@@ -39,6 +39,8 @@ class Lion(Optimizer):
     near (1.02, 1.05): steps of a fixed size lr cannot settle onto the minimum, and with
     lr=1e-3 2,000 steps are too few to cover the ~2.5 units of the valley (f = 2.1).
     """
+
+    state_spec = {"exp_avg": ARRAY}
 
     def __init__(self, params, lr=1e-4, betas=(0.9, 0.99), weight_decay=0.0, *,
                  maximize=False, backend="numba"):

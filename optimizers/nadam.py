@@ -4,7 +4,7 @@ import numpy as np
 from numba import prange
 
 from .adam import check_adam_hyperparameters
-from .base import Optimizer
+from .base import ARRAY, REAL, STEP, Optimizer
 from .kernels import kernel, run_kernel
 
 
@@ -46,6 +46,8 @@ class NAdam(Optimizer):
     Rosenbrock from (-1.5, 2): lr=0.02 takes f from 12.5 to ~3e-4 in 2,000 steps (lr=0.05
     only to 1e-2: the look-ahead overshoots along the valley).
     """
+
+    state_spec = {"step": STEP, "mu_product": REAL, "exp_avg": ARRAY, "exp_avg_sq": ARRAY}
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  momentum_decay=4e-3, decoupled_weight_decay=False, *, maximize=False,

@@ -4,7 +4,7 @@ import numpy as np
 from numba import prange
 
 from .adam import check_adam_hyperparameters
-from .base import Optimizer
+from .base import ARRAY, STEP, Optimizer
 from .kernels import kernel, run_kernel
 
 
@@ -49,6 +49,8 @@ class RAdam(Optimizer):
     lr > 0.01 diverges: the first six steps are plain momentum on the raw gradient
     (|g| ~ 1e2 .. 1e3 here), and v then averages over ~1,000 steps of those large values.
     """
+
+    state_spec = {"step": STEP, "exp_avg": ARRAY, "exp_avg_sq": ARRAY}
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  decoupled_weight_decay=False, *, maximize=False, backend="numba"):

@@ -3,7 +3,7 @@
 import numpy as np
 from numba import prange
 
-from .base import Optimizer
+from .base import ARRAY, STEP, Optimizer
 from .kernels import kernel, run_kernel
 
 
@@ -42,6 +42,12 @@ class RMSprop(Optimizer):
 
     Rosenbrock from (-1.5, 2): lr=5e-3 takes f from 12.5 to below 0.01 in 2,000 steps.
     """
+
+    state_spec = {"step": STEP, "square_avg": ARRAY, "momentum_buffer": ARRAY, "grad_avg": ARRAY}
+    option_state = {
+        "momentum_buffer": lambda group: group["momentum"] > 0,
+        "grad_avg": lambda group: group["centered"],
+    }
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
                  centered=False, *, maximize=False, backend="numba"):

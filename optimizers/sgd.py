@@ -3,7 +3,7 @@
 import numpy as np
 from numba import prange
 
-from .base import Optimizer
+from .base import ARRAY, Optimizer
 from .kernels import kernel, run_kernel
 
 
@@ -43,6 +43,9 @@ class SGD(Optimizer):
     Rosenbrock from (-1.5, 2): lr=1e-3, momentum=0.9 takes f from 12.5 to ~1e-8 in 2,000
     steps (without momentum, only to 0.2).
     """
+
+    state_spec = {"momentum_buffer": ARRAY}
+    option_state = {"momentum_buffer": lambda group: group["momentum"] != 0}
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0,
                  nesterov=False, *, maximize=False, backend="numba"):

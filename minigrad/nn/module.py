@@ -372,12 +372,14 @@ class Module:
         each dtype).
 
         Keys missing from `state_dict`, keys it has that the module does not (only with
-        ``strict=True``), values whose shape differs from the parameter's, and non-numeric values
-        all raise one `RuntimeError` naming every offending key.  Nothing is changed unless every
-        check passes.  Returns ``IncompatibleKeys(missing_keys, unexpected_keys)``.
+        ``strict=True``), values whose shape differs from the parameter's, non-numeric values and
+        read-only parameters all raise one `RuntimeError` naming every offending key.  Nothing is changed unless
+        every check passes.  Returns ``IncompatibleKeys(missing_keys, unexpected_keys)``.
         """
         if not hasattr(state_dict, "keys") or not hasattr(state_dict, "__getitem__"):
             raise TypeError(f"state_dict must be a mapping of names to arrays, got {type(state_dict).__name__}")
+        if not isinstance(strict, bool):
+            raise TypeError(f"strict must be True or False, got {strict!r}")
         targets = dict(self._named_state())
         missing = [name for name in targets if name not in state_dict]
         unexpected = [name for name in state_dict.keys() if name not in targets]
@@ -391,12 +393,18 @@ class Module:
             if name not in state_dict:
                 continue
             value = state_dict[name]
-            value = np.asarray(value.data if isinstance(value, Tensor) else value)
+            try:
+                value = np.asarray(value.data if isinstance(value, Tensor) else value)
+            except (TypeError, ValueError) as error:  # e.g. a ragged nested list
+                problems.append(f"{name!r} is not an array ({error})")
+                continue
+            kind = "parameter" if isinstance(target, Parameter) else "buffer"
             if value.dtype.kind not in "biuf":
                 problems.append(f"{name!r} holds non-numeric data of dtype {value.dtype}")
             elif value.shape != target.shape:
-                kind = "parameter" if isinstance(target, Parameter) else "buffer"
                 problems.append(f"{name!r} has shape {value.shape}, the {kind} has shape {target.shape}")
+            elif not target.data.flags.writeable:
+                problems.append(f"{name!r}: the {kind}'s data is read-only")
             else:
                 new_values[name] = value
         if problems:

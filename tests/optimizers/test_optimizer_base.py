@@ -263,11 +263,11 @@ def test_registry_errors():
     [
         ([], ValueError, "optimizer got an empty parameter list"),
         (Param(np.zeros(1)), TypeError,
-         "params argument given to the optimizer should be an iterable of parameters or dicts, but got Param"),
+         "params argument given to the optimizer should be an iterable of Tensors or dicts, but got Param"),
         (np.zeros(3), TypeError,
-         "params argument given to the optimizer should be an iterable of parameters or dicts, but got ndarray"),
+         "params argument given to the optimizer should be an iterable of Tensors or dicts, but got ndarray"),
         (3.0, TypeError,
-         "params argument given to the optimizer should be an iterable of parameters or dicts, but got float"),
+         "params argument given to the optimizer should be an iterable of Tensors or dicts, but got float"),
         ([np.zeros(3)], TypeError,
          "optimizer can only optimize parameters with .data and .grad, but one of the params is ndarray"),
         ([Param([1.0, 2.0])], TypeError, "a parameter's .data must be a numpy array, but got list"),
@@ -293,9 +293,11 @@ def test_invalid_params(params, error, message):
 
 
 def test_duplicate_parameters():
+    """In one group: torch's UserWarning (the parameter is kept twice); across groups: an error."""
     p, q = Param(np.zeros(1)), Param(np.zeros(1))
-    with pytest.raises(ValueError, match="^optimizer contains a parameter group with duplicate parameters$"):
-        SGD([p, q, p])
+    with pytest.warns(UserWarning, match="^optimizer contains a parameter group with duplicate parameters; "
+                      "in future, this will cause an error; "):
+        assert SGD([p, q, p]).param_groups[0]["params"] == [p, q, p]
     with pytest.raises(ValueError, match="^some parameters appear in more than one parameter group$"):
         SGD([{"params": [p]}, {"params": [q, p]}])
     optimizer = SGD([p])
