@@ -1,5 +1,6 @@
 """Schedules given by a user function of the step: `LambdaLR` and `MultiplicativeLR`."""
 
+from . import state_checks as checks
 from .base import LRScheduler, callables_state, checked_param_groups, load_callables_state
 
 
@@ -35,11 +36,22 @@ class _FunctionScheduler(LRScheduler):
         state["lr_lambdas"] = callables_state(self.lr_lambdas)
         return state
 
-    def load_state_dict(self, state_dict):
-        """Restore a `state_dict()`; callable-object lambdas get their saved `__dict__` back."""
-        state = dict(state_dict)
+    def _state_checks(self):
+        return {**super()._state_checks(),
+                "lr_lambdas": checks.callable_states(len(self.lr_lambdas))}
+
+    def _check_state_fits(self, state):
+        for i, (function, saved) in enumerate(zip(self.lr_lambdas, state["lr_lambdas"])):
+            if saved is not None and not hasattr(function, "__dict__"):
+                raise ValueError(
+                    f"{type(self).__name__} state_dict['lr_lambdas'][{i}] holds attributes, but "
+                    f"lr_lambda {i} ({function!r}) cannot take attributes")
+
+    def _apply_state(self, state):
+        # Callable-object lambdas get their saved `__dict__` back; plain functions saved None.
+        state = dict(state)
         saved_lambdas = state.pop("lr_lambdas")
-        super().load_state_dict(state)
+        super()._apply_state(state)
         load_callables_state(self.lr_lambdas, saved_lambdas)
 
 
