@@ -184,17 +184,25 @@ class ChainedScheduler(_CompositeState, LRScheduler):
 
 
 def _snapshot(scheduler):
-    """(scheduler, a copy of its attributes, its children's snapshots) for `_restore`. A step
-    only reassigns attributes, so one level of copying suffices."""
-    attributes = {key: value.copy() if isinstance(value, (list, dict)) else value
+    """(scheduler, its attributes with copies of their list/dict contents, its children's
+    snapshots), for `_restore`."""
+    attributes = {key: (value, value.copy() if isinstance(value, (list, dict)) else None)
                   for key, value in scheduler.__dict__.items()}
     children = [_snapshot(child) for child in getattr(scheduler, "_schedulers", ())]
     return scheduler, attributes, children
 
 
 def _restore(snapshot):
+    """Put a scheduler back as `_snapshot` saw it: the same attribute objects, with their
+    contents as they were."""
     scheduler, attributes, children = snapshot
     scheduler.__dict__.clear()
-    scheduler.__dict__.update(attributes)
+    for key, (value, contents) in attributes.items():
+        if isinstance(value, list):
+            value[:] = contents
+        elif isinstance(value, dict):
+            value.clear()
+            value.update(contents)
+        scheduler.__dict__[key] = value
     for child in children:
         _restore(child)

@@ -2,7 +2,10 @@
 
 Both are stepped once per batch and, with `cycle_momentum=True`, also move the momentum inversely
 to the lr: they write `group["momentum"]`, or beta1 of `group["betas"]` for Adam-like
-optimizers, the only param-group keys besides "lr" a scheduler touches.
+optimizers. As torch does, a fresh start also records the bounds in every param group:
+"max_momentum" / "base_momentum" (both, when cycling momentum) and, for OneCycleLR, "initial_lr",
+"max_lr" and "min_lr", which OneCycleLR reads back at every step (so a resume that restores the
+optimizer's param groups continues the same cycle).
 """
 
 import math
