@@ -444,3 +444,29 @@ def test_a_failed_chained_step_leaves_earlier_children_unstepped_and_the_next_st
     assert first.last_epoch == 3 and second.last_epoch == 3
     assert chained.get_last_lr() == pytest.approx([0.05 * (0.9 * 0.95) ** 3,
                                                    0.5 * (0.9 * 0.95) ** 3], rel=1e-15)
+
+
+def _every_state_entry():
+    for name in sorted(SCHEDULERS):
+        for key in built(name, steps=1)[2].state_dict():
+            yield pytest.param(name, key, id=f"{name}[{key}]")
+
+
+NONE_ALLOWED = {"default_min_lr", "_scale_fn_custom"}
+# With a custom scale_fn, CyclicLR's mode is only a label (any str), as in torch.
+STRING_ALLOWED = {("CyclicLR_custom_no_momentum", "mode")}
+
+
+@pytest.mark.parametrize("name, key", list(_every_state_entry()))
+def test_every_state_entry_rejects_strings_and_none(name, key):
+    params, optimizer, scheduler = built(name)
+    before = state_fingerprint(optimizer, scheduler, params)
+    for bad in ("x", None):
+        if (bad is None and key in NONE_ALLOWED) or (bad == "x" and (name, key) in STRING_ALLOWED):
+            continue
+        with pytest.raises((TypeError, ValueError)) as caught:
+            scheduler.load_state_dict({**scheduler.state_dict(), key: bad})
+        assert f"state_dict[{key!r}]" in str(caught.value)
+        assert f"got {bad!r} ({type(bad).__name__})" in str(caught.value) or \
+            "must be one of" in str(caught.value)
+        assert state_fingerprint(optimizer, scheduler, params) == before
