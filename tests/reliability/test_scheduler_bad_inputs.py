@@ -317,9 +317,10 @@ CASES = [
     ("group lr str", corrupted(named("ExponentialLR"), set_group(1, "lr", "0.1")), scheduler_step,
      TypeError, r"param_groups\[1\]\['lr'\] must be a real number, got str"),
     ("group lr negative", corrupted(named("CosineAnnealingLR"), set_group(0, "lr", -1.0)),
-     scheduler_step, ValueError, r"param_groups\[0\]\['lr'\] is -1.0; a learning rate must be >= 0"),
-    ("group lr nan", corrupted(named("LambdaLR"), set_group(0, "lr", float("nan"))), scheduler_step,
-     ValueError, r"param_groups\[0\]\['lr'\] is nan; a learning rate must be >= 0"),
+     scheduler_step, ValueError,
+     r"param_groups\[0\]\['lr'\] is -1.0; a learning rate must be >= 0"),
+    ("group lr nan", corrupted(named("LambdaLR"), set_group(0, "lr", float("nan"))),
+     scheduler_step, ValueError, r"param_groups\[0\]\['lr'\] is nan; a learning rate must be >= 0"),
     ("group added", corrupted(named("WarmupCosineDecay"),
                               lambda opt: opt.add_param_group({"params": [Param([1.0])],
                                                                "lr": 0.1, "initial_lr": 0.1})),
@@ -380,7 +381,8 @@ CASES = [
         opt, [lambda e: 0.9, lambda e: None if e >= 4 else 0.9])), scheduler_step, TypeError,
      r"lr_lambda of param_groups\[1\] returned None \(NoneType\) at epoch 4"),
     ("LambdaLR lambda raises", custom(lambda opt: schedulers.LambdaLR(
-        opt, raises_from_step(4))), scheduler_step, ZeroDivisionError, r"the user's lr_lambda failed"),
+        opt, raises_from_step(4))), scheduler_step, ZeroDivisionError,
+     r"the user's lr_lambda failed"),
     # ---- composites: a failing later child leaves the earlier ones unstepped ----------------
     ("ChainedScheduler later child negative", custom(lambda opt: schedulers.ChainedScheduler(
         [schedulers.ExponentialLR(opt, gamma=0.9),
