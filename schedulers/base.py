@@ -76,10 +76,24 @@ def per_group(name, optimizer, value):
     return [value] * count
 
 
+def check_real(name, value):
+    """Raise TypeError naming `name` unless `value` is a real number (not a bool)."""
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        raise TypeError(f"{name} must be a real number, got {checks.describe(value)}")
+
+
+def check_bool(name, value):
+    """Raise TypeError naming `name` unless `value` is True or False (no truthy stand-ins)."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, got {checks.describe(value)}")
+
+
 def check_non_negative(name, values):
-    """Raise ValueError naming `name` unless every entry of `values` is a real number >= 0."""
+    """Raise TypeError unless every entry of `values` is a real number, ValueError naming `name`
+    unless every entry is >= 0 (NaN is not)."""
     for value in values if isinstance(values, (list, tuple)) else [values]:
-        if not isinstance(value, numbers.Real) or not value >= 0:
+        check_real(name, value)
+        if not value >= 0:
             raise ValueError(f"{name} must be >= 0, got {values!r}")
 
 

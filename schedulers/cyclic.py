@@ -14,7 +14,9 @@ from . import state_checks as checks
 from .base import (
     LRScheduler,
     callables_state,
+    check_bool,
     check_non_negative,
+    check_real,
     checked_param_groups,
     check_positive_int,
     load_callables_state,
@@ -140,6 +142,11 @@ class CyclicLR(_MomentumCycling):
         check_non_negative("base_lr", base_lrs)
         self.max_lrs = per_group("max_lr", optimizer, max_lr)
         check_non_negative("max_lr", self.max_lrs)
+        check_real("step_size_up", step_size_up)
+        if step_size_down is not None:
+            check_real("step_size_down", step_size_down)
+        check_real("gamma", gamma)
+        check_bool("cycle_momentum", cycle_momentum)
         step_size_up = float(step_size_up)
         step_size_down = float(step_size_down) if step_size_down is not None else step_size_up
         if not step_size_up > 0 or not step_size_down >= 0:
@@ -291,6 +298,10 @@ class OneCycleLR(_MomentumCycling):
         if anneal_strategy not in ("cos", "linear"):
             raise ValueError("anneal_strategy must be one of 'cos' or 'linear', instead got "
                              f"{anneal_strategy}")
+        check_real("div_factor", div_factor)
+        check_real("final_div_factor", final_div_factor)
+        check_bool("cycle_momentum", cycle_momentum)
+        check_bool("three_phase", three_phase)
         if not div_factor > 0 or not final_div_factor > 0:
             raise ValueError(f"div_factor and final_div_factor must be > 0, got {div_factor} "
                              f"and {final_div_factor}")

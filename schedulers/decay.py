@@ -10,7 +10,7 @@ from bisect import bisect_right
 from collections import Counter
 
 from . import state_checks as checks
-from .base import LRScheduler, check_non_negative, check_positive_int
+from .base import LRScheduler, check_non_negative, check_positive_int, check_real
 
 
 def _current_lrs(optimizer):
@@ -85,6 +85,7 @@ class ConstantLR(LRScheduler):
     """
 
     def __init__(self, optimizer, factor=1.0 / 3, total_iters=5, last_epoch=-1):
+        check_real("factor", factor)
         if factor > 1.0 or factor < 0:
             raise ValueError("Constant multiplicative factor expected to be between 0 and 1.")
         if factor == 0:
@@ -122,6 +123,8 @@ class LinearLR(LRScheduler):
 
     def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5,
                  last_epoch=-1):
+        check_real("start_factor", start_factor)
+        check_real("end_factor", end_factor)
         if start_factor > 1.0 or start_factor <= 0:
             raise ValueError("Starting multiplicative factor expected to be greater than 0 and "
                              "less or equal to 1.")

@@ -9,6 +9,7 @@ from .base import (
     EPOCH_DEPRECATION_WARNING,
     LRScheduler,
     check_non_negative,
+    check_real,
     checked_epoch,
     checked_param_groups,
     per_group,
@@ -37,6 +38,7 @@ class ReduceLROnPlateau(LRScheduler):
 
     def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4,
                  threshold_mode="rel", cooldown=0, min_lr=0, eps=1e-8):
+        check_real("factor", factor)
         if factor >= 1.0:
             raise ValueError("Factor should be < 1.0.")
         check_non_negative("factor", factor)

@@ -12,7 +12,7 @@ holds the end value (0 or the min_lr floor) and further steps keep it there.
 
 from . import functional
 from . import state_checks as checks
-from .base import LRScheduler, check_non_negative, check_positive_int
+from .base import LRScheduler, check_non_negative, check_positive_int, check_real
 
 
 def _check_state_phases(scheduler, state, total_name, *phase_names):
@@ -153,6 +153,7 @@ class WarmupStableDecay(LRScheduler):
                       stable_steps=stable_steps)
         if decay not in functional.DECAY_SHAPES:
             raise ValueError(f"decay must be one of {functional.DECAY_SHAPES}, got {decay!r}")
+        check_real("min_lr_ratio", min_lr_ratio)
         if not 0 <= min_lr_ratio <= 1:
             raise ValueError(f"min_lr_ratio must be in [0, 1], got {min_lr_ratio}")
         if decay == "exp" and min_lr_ratio == 0:

@@ -472,3 +472,54 @@ def test_every_state_entry_rejects_strings_and_none(name, key):
         assert f"got {bad!r} ({type(bad).__name__})" in str(caught.value) or \
             "must be one of" in str(caught.value)
         assert state_fingerprint(optimizer, scheduler, params) == before
+
+
+S = schedulers
+CONSTRUCTOR_CASES = [
+    ("StepLR gamma None", lambda o: S.StepLR(o, 2, gamma=None), TypeError,
+     r"gamma must be a real number, got None \(NoneType\)"),
+    ("ExponentialLR gamma str", lambda o: S.ExponentialLR(o, gamma="0.9"), TypeError,
+     r"gamma must be a real number, got '0.9' \(str\)"),
+    ("ConstantLR factor None", lambda o: S.ConstantLR(o, factor=None), TypeError,
+     r"factor must be a real number, got None"),
+    ("LinearLR start_factor str", lambda o: S.LinearLR(o, start_factor="0.1"), TypeError,
+     r"start_factor must be a real number, got '0.1' \(str\)"),
+    ("PolynomialLR power bool", lambda o: S.PolynomialLR(o, power=True), TypeError,
+     r"power must be a real number, got True \(bool\)"),
+    ("CosineAnnealingLR eta_min None", lambda o: S.CosineAnnealingLR(o, 10, eta_min=None),
+     TypeError, r"eta_min must be a real number, got None"),
+    ("CyclicLR step_size_up str", lambda o: S.CyclicLR(o, 0.01, 0.1, step_size_up="10"),
+     TypeError, r"step_size_up must be a real number, got '10' \(str\)"),
+    ("CyclicLR cycle_momentum str", lambda o: S.CyclicLR(o, 0.01, 0.1, cycle_momentum="no"),
+     TypeError, r"cycle_momentum must be True or False, got 'no' \(str\)"),
+    ("CyclicLR base_momentum None", lambda o: S.CyclicLR(o, 0.01, 0.1, base_momentum=None),
+     TypeError, r"base_momentum must be a real number, got None"),
+    ("OneCycleLR three_phase str", lambda o: S.OneCycleLR(o, 0.1, 10, three_phase="True"),
+     TypeError, r"three_phase must be True or False, got 'True' \(str\)"),
+    ("OneCycleLR cycle_momentum int", lambda o: S.OneCycleLR(o, 0.1, 10, cycle_momentum=0),
+     TypeError, r"cycle_momentum must be True or False, got 0 \(int\)"),
+    ("OneCycleLR div_factor str", lambda o: S.OneCycleLR(o, 0.1, 10, div_factor="25"),
+     TypeError, r"div_factor must be a real number, got '25' \(str\)"),
+    ("OneCycleLR max_lr None entry", lambda o: S.OneCycleLR(o, [0.1, None], 10), TypeError,
+     r"max_lr must be a real number, got None"),
+    ("ReduceLROnPlateau factor str", lambda o: S.ReduceLROnPlateau(o, factor="0.5"), TypeError,
+     r"factor must be a real number, got '0.5' \(str\)"),
+    ("ReduceLROnPlateau min_lr str", lambda o: S.ReduceLROnPlateau(o, min_lr="0"), TypeError,
+     r"min_lr must be a real number, got '0' \(str\)"),
+    ("WarmupStableDecay min_lr_ratio None", lambda o: S.WarmupStableDecay(
+        o, 20, 2, 3, min_lr_ratio=None), TypeError, r"min_lr_ratio must be a real number"),
+    ("WarmupCosineDecay min_lr nan", lambda o: S.WarmupCosineDecay(o, 20, 2, min_lr=math.nan),
+     ValueError, r"min_lr must be >= 0, got nan"),
+]
+
+
+@pytest.mark.parametrize("build, error, message",
+                         [pytest.param(*case[1:], id=case[0]) for case in CONSTRUCTOR_CASES])
+def test_bad_constructor_argument_raises_clearly_and_leaves_the_groups(build, error, message):
+    params = make_params()
+    optimizer = make_optimizer(params, "sgd_momentum")
+    train(params, optimizer, S.StepLR(optimizer, 100), 2)  # groups with an initial_lr, state
+    before = state_fingerprint(optimizer, None, params)
+    with pytest.raises(error, match=message):
+        build(optimizer)
+    assert state_fingerprint(optimizer, None, params) == before
