@@ -161,3 +161,42 @@ def test_state_dict_round_trip_through_pickle(name):
     assert fresh.get_last_lr() == scheduler.get_last_lr()
     assert [g["lr"] for g in fresh_optimizer.param_groups] == scheduler.get_last_lr()
     assert fresh.state_dict().keys() == scheduler.state_dict().keys()
+
+
+@pytest.mark.parametrize("how", ["deepcopy", "pickle"])
+def test_a_minigrad_model_optimizer_and_scheduler_copied_together(how):
+    # The repro: copy.deepcopy((model, opt, sched)) must give a copy whose optimizer
+    # steps the copied model, never the original.
+    import minigrad
+    from minigrad import nn
+
+    rng = np.random.default_rng(0)
+    x = minigrad.Tensor(rng.standard_normal((16, 3)))
+    y = minigrad.Tensor(rng.standard_normal((16, 1)))
+    model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 1))
+    optimizer = optimizers.SGD(model.parameters(), lr=0.1)
+    scheduler = schedulers.SequentialLR(
+        optimizer, [schedulers.LinearLR(optimizer, 0.2, total_iters=3),
+                    schedulers.CosineAnnealingLR(optimizer, T_max=6)], milestones=[3])
+
+    def fit(model, optimizer, scheduler, steps):
+        for _ in range(steps):
+            optimizer.zero_grad()
+            nn.MSELoss()(model(x), y).backward()
+            optimizer.step()
+            scheduler.step()
+
+    fit(model, optimizer, scheduler, 2)
+    copied_model, copied_optimizer, copied_scheduler = round_trip(
+        (model, optimizer, scheduler), how)
+    weights = [p.data.copy() for p in model.parameters()]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fit(copied_model, copied_optimizer, copied_scheduler, 6)
+    assert all(np.array_equal(w, p.data) for w, p in zip(weights, model.parameters()))
+    assert [g["lr"] for g in optimizer.param_groups] == scheduler.get_last_lr()
+    fit(model, optimizer, scheduler, 6)
+    assert all(not np.array_equal(w, p.data) for w, p in zip(weights, model.parameters()))
+    for original, copied in zip(model.parameters(), copied_model.parameters()):
+        np.testing.assert_array_equal(original.data, copied.data)
+    assert copied_scheduler.get_last_lr() == scheduler.get_last_lr()
