@@ -19,7 +19,8 @@ from .base import (
 class ReduceLROnPlateau(LRScheduler):
     """lr <- max(lr * factor, min_lr) after more than `patience` steps without improvement.
 
-    Call `step(metric)` once per evaluation (usually per epoch) with the monitored value.
+    Call `step(metric)` once per evaluation (usually per epoch) with the monitored value (a
+    number, or a one-element Tensor such as the validation loss).
     Improvement ("better"), with best the best metric seen so far:
         mode="min", threshold_mode="rel":  metric < best * (1 - threshold)
         mode="min", threshold_mode="abs":  metric < best - threshold
@@ -111,14 +112,17 @@ class ReduceLROnPlateau(LRScheduler):
 
     @staticmethod
     def _checked_metric(metrics):
-        if isinstance(metrics, (str, bytes, bool)) or not (
-                isinstance(metrics, numbers.Real) or hasattr(metrics, "__float__")):
+        """`metrics` as a float: a real number, or (as torch takes a 0-d tensor) anything with
+        a one-element `.item()`, such as a loss Tensor or a numpy scalar array."""
+        value = metrics
+        if not isinstance(value, numbers.Real) and callable(getattr(value, "item", None)):
+            try:
+                value = value.item()
+            except (TypeError, ValueError):
+                value = metrics
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise TypeError(f"metrics must be a real number, got {checks.describe(metrics)}")
-        try:
-            return float(metrics)
-        except (TypeError, ValueError):
-            raise TypeError(f"metrics must be a real number, got {checks.describe(metrics)}") \
-                from None
+        return float(value)
 
     def _reduced_lrs(self, groups):
         """(min_lrs, new lrs): every lr cut to max(lr * factor, min_lr) unless the cut < eps."""

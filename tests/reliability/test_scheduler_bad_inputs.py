@@ -523,3 +523,21 @@ def test_bad_constructor_argument_raises_clearly_and_leaves_the_groups(build, er
     with pytest.raises(error, match=message):
         build(optimizer)
     assert state_fingerprint(optimizer, None, params) == before
+
+
+def test_plateau_takes_a_loss_tensor_as_torch_takes_a_0d_tensor():
+    import minigrad
+
+    params = make_params()
+    optimizer = make_optimizer(params, "sgd")
+    by_tensor = schedulers.ReduceLROnPlateau(optimizer, patience=0)
+    by_float = schedulers.ReduceLROnPlateau(make_optimizer(make_params(), "sgd"), patience=0)
+    for value in (1.0, 2.0, 3.0):
+        by_tensor.step(minigrad.Tensor(np.array(value)).sum())
+        by_float.step(value)
+    by_tensor.step(np.array([0.5]))
+    by_float.step(0.5)
+    assert by_tensor.best == by_float.best == 0.5
+    assert by_tensor.get_last_lr() == by_float.get_last_lr()
+    assert by_tensor.get_last_lr() == pytest.approx([0.05 * 0.1 * 0.1, 0.5 * 0.1 * 0.1],
+                                                    rel=1e-15)  # two bad epochs, two cuts
