@@ -55,6 +55,8 @@ def checked_param_groups(optimizer):
         )
     for i, group in enumerate(groups):
         lr = group["lr"]
+        if type(lr) is float and lr >= 0:  # the common case, without the slower ABC check
+            continue
         if not isinstance(lr, numbers.Real) or isinstance(lr, bool):
             raise TypeError(
                 f"param_groups[{i}]['lr'] must be a real number, got {type(lr).__name__}")

@@ -27,6 +27,9 @@ from .base import (
 
 def _group_number(group, index, key, owner):
     """`group[key]` checked to be a real number >= 0 (a bound the scheduler wrote there)."""
+    value = group.get(key)
+    if type(value) is float and 0 <= value < math.inf:  # the common case, checked cheaply
+        return value
     if key not in group:
         raise KeyError(
             f"param '{key}' is not specified in param_groups[{index}]: {owner} writes it at "
@@ -85,8 +88,11 @@ class _MomentumCycling(LRScheduler):
         if not self.cycle_momentum:
             return None
         self._check_momentum_slots()
-        return [checks.real()(momentum, f"{type(self).__name__} momentum of param_groups[{i}]")
-                for i, momentum in enumerate(self._momenta())]
+        momenta = self._momenta()
+        for i, momentum in enumerate(momenta):
+            if not (type(momentum) is float and math.isfinite(momentum)):
+                checks.real()(momentum, f"{type(self).__name__} momentum of param_groups[{i}]")
+        return momenta
 
     def _commit(self, lrs, extras):
         super()._commit(lrs, extras)

@@ -22,6 +22,9 @@ def describe(value):
 
 
 def _is_real(value):
+    kind = type(value)
+    if kind is float or kind is int:  # the common case, without the slower ABC check
+        return True
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
