@@ -1,12 +1,19 @@
 """Learning-rate schedulers that drive `optimizer.param_groups[i]["lr"]`.
 
 A scheduler reads and writes only the param groups' "lr" (and "initial_lr"; OneCycleLR and
-CyclicLR also cycle "momentum" / beta1 of "betas"), so it works with every optimizer of the
-`optimizers` package, or any object with a `param_groups` list of dicts holding an "lr".
+CyclicLR also cycle "momentum" / beta1 of "betas" and record their bounds, "max_lr", "min_lr",
+"max_momentum", "base_momentum", in the groups as torch does), so it works with every optimizer of
+the `optimizers` package, or any object with a `param_groups` list of dicts holding an "lr".
 Semantics and numbers follow `torch.optim.lr_scheduler` (torch 2.13): constructing a scheduler
-writes step 0's lr; each `scheduler.step()` advances one step; `get_last_lr()`, `last_epoch`,
-`state_dict()` / `load_state_dict()` work as in torch. Each param group is scheduled from its own
-base lr, and a learning rate never goes negative.
+writes step 0's lr; each `scheduler.step()` advances one step (`step(epoch)`, deprecated in
+torch, works with torch's warning); `get_last_lr()`, `last_epoch`, `state_dict()` /
+`load_state_dict()` work as in torch. Each param group is scheduled from its own base lr, and a
+learning rate never goes negative.
+
+Reliability: a `step()` or `load_state_dict()` that raises changes nothing (the whole state
+dict is checked before anything is assigned; a ChainedScheduler whose later child fails puts
+the earlier ones back), and every scheduler survives `copy.deepcopy` and `pickle` together with
+its optimizer, the copy driving the copied optimizer.
 
 A scheduler only counts `step()` calls, so you decide what a step is.
 

@@ -6,20 +6,36 @@ so it drives any object with a `param_groups` list of dicts holding an "lr".
 """
 
 import copy
+import math
 import numbers
 import types
 import warnings
 import weakref
-from functools import wraps
 
-_STEP_ORDER_WARNING = (
-    "Detected call of `lr_scheduler.step()` before `optimizer.step()`. Call them in the opposite "
-    "order: `optimizer.step()` before `lr_scheduler.step()`. Failure to do this skips the first "
-    "value of the learning rate schedule."
+from . import state_checks as checks
+
+# torch 2.13's texts, word for word (torch's own tests match them).
+STEP_ORDER_WARNING = (
+    "Detected call of `lr_scheduler.step()` before `optimizer.step()`. "
+    "In PyTorch 1.1.0 and later, you should call them in the opposite order: "
+    "`optimizer.step()` before `lr_scheduler.step()`.  Failure to do this "
+    "will result in PyTorch skipping the first value of the learning rate schedule. "
+    "See more details at "
+    "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate"
 )
-_STEP_OVERRIDDEN_WARNING = (
+STEP_OVERRIDDEN_WARNING = (
     "Seems like `optimizer.step()` has been overridden after learning rate scheduler "
-    "initialization. Please, make sure to call `optimizer.step()` before `lr_scheduler.step()`."
+    "initialization. Please, make sure to call `optimizer.step()` before "
+    "`lr_scheduler.step()`. See more details at "
+    "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate"
+)
+EPOCH_DEPRECATION_WARNING = (
+    "The epoch parameter in `scheduler.step()` was not necessary and is being "
+    "deprecated where possible. Please use `scheduler.step()` to step the "
+    "scheduler. During the deprecation, if epoch is different from None, the "
+    "closed form is used instead of the new chainable form, where available. "
+    "Please open an issue if you are unable to replicate your use case: "
+    "https://github.com/pytorch/pytorch/issues/new/choose."
 )
 
 
@@ -39,6 +55,8 @@ def checked_param_groups(optimizer):
         )
     for i, group in enumerate(groups):
         lr = group["lr"]
+        if type(lr) is float and lr >= 0:  # the common case, without the slower ABC check
+            continue
         if not isinstance(lr, numbers.Real) or isinstance(lr, bool):
             raise TypeError(
                 f"param_groups[{i}]['lr'] must be a real number, got {type(lr).__name__}")
@@ -60,10 +78,24 @@ def per_group(name, optimizer, value):
     return [value] * count
 
 
+def check_real(name, value):
+    """Raise TypeError naming `name` unless `value` is a real number (not a bool)."""
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        raise TypeError(f"{name} must be a real number, got {checks.describe(value)}")
+
+
+def check_bool(name, value):
+    """Raise TypeError naming `name` unless `value` is True or False (no truthy stand-ins)."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, got {checks.describe(value)}")
+
+
 def check_non_negative(name, values):
-    """Raise ValueError naming `name` unless every entry of `values` is a real number >= 0."""
+    """Raise TypeError unless every entry of `values` is a real number, ValueError naming `name`
+    unless every entry is >= 0 (NaN is not)."""
     for value in values if isinstance(values, (list, tuple)) else [values]:
-        if not isinstance(value, numbers.Real) or not value >= 0:
+        check_real(name, value)
+        if not value >= 0:
             raise ValueError(f"{name} must be >= 0, got {values!r}")
 
 
@@ -93,35 +125,78 @@ def momentum_key(optimizer):
     )
 
 
-def _track_optimizer_step(optimizer):
-    """Wrap `optimizer.step` so it records `optimizer._opt_called = True` when called.
+class _StepTracker:
+    """`optimizer.step` wrapped so that a call records `optimizer._opt_called = True`.
 
-    This is torch's mechanism behind the wrong-order warning; it works for any optimizer object.
-    The wrapper holds the optimizer weakly (torch does too) so the optimizer does not keep itself
-    alive through its own attribute. Objects without a `step` cannot be tracked and never warn.
+    This is torch's mechanism behind the step-order warning. It is an object, not a closure, so
+    that it follows its optimizer through `copy.deepcopy` and `pickle`: a copy of the optimizer
+    gets a tracker that steps and flags the copy, never the original. It holds the optimizer
+    weakly (as torch does) so the optimizer is not kept alive through its own attribute; objects
+    without weak-reference support are held strongly (the garbage collector breaks that cycle).
+
+    `function` is the step function of the optimizer's class (called with the optimizer as
+    `self`) when `bound` is True, else any callable that was stored as the `step` attribute.
     """
+
+    _wrapped_by_lr_sched = True
+
+    def __init__(self, function, bound, optimizer=None):
+        self.__wrapped__ = function
+        self._bound = bound
+        for name in ("__name__", "__qualname__", "__doc__"):
+            setattr(self, name, getattr(function, name, None))
+        self._optimizer = None
+        if optimizer is not None:
+            self._link(optimizer)
+
+    def _link(self, optimizer):
+        try:
+            self._optimizer = weakref.ref(optimizer)
+        except TypeError:  # no weak-reference support (e.g. SimpleNamespace)
+            self._optimizer = lambda: optimizer
+
+    def __call__(self, *args, **kwargs):
+        optimizer = self._optimizer()
+        optimizer._opt_called = True
+        if self._bound:
+            return self.__wrapped__(optimizer, *args, **kwargs)
+        return self.__wrapped__(*args, **kwargs)
+
+    def __deepcopy__(self, memo):
+        function = self.__wrapped__ if self._bound else copy.deepcopy(self.__wrapped__, memo)
+        twin = _StepTracker(function, self._bound)
+        memo[id(self)] = twin
+        twin._link(copy.deepcopy(self._optimizer(), memo))
+        return twin
+
+    def __reduce__(self):
+        # The optimizer goes in the state, not the constructor arguments, so that pickle can
+        # rebuild the optimizer <-> tracker cycle whichever of the two it meets first.
+        return (_StepTracker, (self.__wrapped__, self._bound), {"optimizer": self._optimizer()})
+
+    def __setstate__(self, state):
+        self._link(state["optimizer"])
+
+
+def _track_optimizer_step(optimizer):
+    """Replace `optimizer.step` by a `_StepTracker` (once; objects without `step` never warn)."""
     step = getattr(optimizer, "step", None)
     if not callable(step) or hasattr(step, "_wrapped_by_lr_sched"):
         return
-    try:
-        optimizer_ref = weakref.ref(optimizer)
-    except TypeError:  # no weak-reference support (e.g. SimpleNamespace): the GC breaks the cycle
-        def optimizer_ref():
-            return optimizer
     function = getattr(step, "__func__", None)
     if function is not None and getattr(step, "__self__", None) is optimizer:
-        @wraps(function)
-        def wrapper(*args, **kwargs):
-            opt = optimizer_ref()
-            opt._opt_called = True
-            return function.__get__(opt, type(opt))(*args, **kwargs)
+        optimizer.step = _StepTracker(function, True, optimizer)
     else:
-        @wraps(step)
-        def wrapper(*args, **kwargs):
-            optimizer_ref()._opt_called = True
-            return step(*args, **kwargs)
-    wrapper._wrapped_by_lr_sched = True
-    optimizer.step = wrapper
+        optimizer.step = _StepTracker(step, False, optimizer)
+
+
+def checked_epoch(epoch):
+    """`epoch` of a deprecated `step(epoch)` call: a finite real number >= 0 (an int usually)."""
+    if not isinstance(epoch, numbers.Real) or isinstance(epoch, bool):
+        raise TypeError(f"epoch must be a real number, got {checks.describe(epoch)}")
+    if not math.isfinite(epoch) or epoch < 0:
+        raise ValueError(f"Expected non-negative epoch, but got {epoch}")
+    return epoch
 
 
 class LRScheduler:
@@ -131,6 +206,8 @@ class LRScheduler:
     `group["initial_lr"]` (kept if already there, e.g. from an earlier scheduler), records them in
     `base_lrs`, and takes the initial step at construction, so step 0's lr is already written.
     Each `step()` then does `last_epoch += 1` and writes `get_lr()` into the groups.
+    `step(epoch)` (deprecated in torch, with torch's warning) sets `last_epoch = epoch` and uses
+    the closed form `_get_closed_form_lr()` where the scheduler has one, else `get_lr()`.
 
     A scheduler only counts `step()` calls: call it once per epoch (step = epoch) or once per
     batch (step = batch); see the package docstring. Call it after `optimizer.step()`; the reverse
@@ -139,17 +216,25 @@ class LRScheduler:
     Subclasses implement `get_lr()`; "chainable" ones scale the current `group["lr"]`, so several
     of them compose (see `ChainedScheduler`), "closed-form" ones compute from `base_lrs`.
 
-    Guard: a computed lr that is negative or NaN raises ValueError before anything is written and
-    leaves `last_epoch` unchanged; torch would write it.
+    Every step is all or nothing: the param groups are checked first (an "lr" that is not a real
+    number >= 0 raises), then the new values are computed and checked (a negative or NaN lr
+    raises ValueError; torch would write it), and only then is anything written. A step that
+    raises leaves `last_epoch`, the rest of the scheduler's state and the groups as they were.
 
-    `state_dict()` returns a copy of the scheduler's state; `load_state_dict()` restores it and,
-    unlike torch, also writes the saved last lrs back into the optimizer, so resuming reproduces
-    the same lrs even for optimizers without a state_dict of their own.
+    `state_dict()` returns a copy of the scheduler's state; `load_state_dict()` checks the whole
+    dict (its keys, every value's type and range, one lr per param group) before it assigns
+    anything, then restores it and, unlike torch, also writes the saved last lrs back into the
+    optimizer, so resuming reproduces the same lrs even for optimizers without a state_dict.
+    A scheduler survives `copy.deepcopy` and `pickle` together with its optimizer: the copy
+    drives the copied optimizer, whose `step` is tracked for the copy.
     """
 
     _is_initial = False
     _get_lr_called_within_step = False
     _excluded_from_state = ("optimizer",)
+    # State entries a state_dict may leave out (internal flags, False outside a step).
+    _optional_state_keys = frozenset({"_is_initial", "_get_lr_called_within_step"})
+    _tracks_optimizer_step = True
 
     def __init__(self, optimizer, last_epoch=-1):
         groups = checked_param_groups(optimizer)
@@ -172,6 +257,13 @@ class LRScheduler:
         _track_optimizer_step(optimizer)
         self._initial_step()
 
+    def __setstate__(self, state):
+        """Restore a copied or unpickled scheduler; its optimizer's `step` is tracked again if
+        the optimizer's own copying dropped the tracker (as torch's Optimizer does)."""
+        self.__dict__.update(state)
+        if self._tracks_optimizer_step and "optimizer" in state:
+            _track_optimizer_step(self.optimizer)
+
     def _initial_step(self):
         """Reset the step count and take the construction-time step (`last_epoch` -1 -> 0)."""
         self._step_count = 0
@@ -192,11 +284,18 @@ class LRScheduler:
         """The lrs this scheduler last wrote, one float per param group."""
         return list(self._last_lr)
 
-    def step(self):
-        """Advance one step (`last_epoch += 1`) and write the new lrs into the param groups."""
+    def step(self, epoch=None):
+        """Advance one step (`last_epoch += 1`) and write the new lrs into the param groups.
+
+        `step(epoch)` is torch's deprecated form: it warns (torch's text), sets
+        `last_epoch = epoch` and computes the closed form where there is one.
+        """
         if self._step_count == 1:
             self._warn_if_optimizer_not_stepped()
-        self._update_lr()
+        if epoch is not None:
+            epoch = checked_epoch(epoch)
+            warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
+        self._update_lr(epoch)
         self._step_count += 1
 
     def _warn_if_optimizer_not_stepped(self):
@@ -204,9 +303,9 @@ class LRScheduler:
         if not callable(step):
             return
         if not hasattr(step, "_wrapped_by_lr_sched"):
-            warnings.warn(_STEP_OVERRIDDEN_WARNING, UserWarning, stacklevel=3)
+            warnings.warn(STEP_OVERRIDDEN_WARNING, UserWarning, stacklevel=3)
         elif not getattr(self.optimizer, "_opt_called", False):
-            warnings.warn(_STEP_ORDER_WARNING, UserWarning, stacklevel=3)
+            warnings.warn(STEP_ORDER_WARNING, UserWarning, stacklevel=3)
 
     def _warn_get_lr_outside_step(self):
         if not self._get_lr_called_within_step:
@@ -227,35 +326,69 @@ class LRScheduler:
             self._get_lr_called_within_step = False
 
     def _update_lr(self, epoch=None):
-        """Set `last_epoch` to `epoch` (closed form, used by SequentialLR) or advance it by one,
-        compute the lrs and write them; on error `last_epoch` is restored."""
-        previous_epoch = self.last_epoch
-        self.last_epoch = previous_epoch + 1 if epoch is None else epoch
-        try:
-            self._write_lrs(self._compute_lr(closed_form=epoch is not None))
-        except Exception:
-            self.last_epoch = previous_epoch
-            raise
+        """Set `last_epoch` to `epoch` (closed form) or advance it by one, then compute and write
+        the lrs; on error nothing changes."""
+        self._advance({"last_epoch": self.last_epoch + 1 if epoch is None else epoch},
+                      closed_form=epoch is not None)
 
-    def _write_lrs(self, values):
-        """Check `values` (one lr >= 0 per group) and write them; nothing is written on error."""
+    def _advance(self, changes, closed_form=False):
+        """Set the attributes in `changes`, compute and check the new lrs (and whatever else the
+        scheduler writes), then write them. If anything raises, the attributes get their old
+        values back and nothing is written."""
+        missing = object()
+        saved = {key: self.__dict__.get(key, missing) for key in changes}
+        self.__dict__.update(changes)
+        try:
+            checked_param_groups(self.optimizer)
+            lrs = self._checked_lrs(self._compute_lr(closed_form))
+            extras = self._extra_group_values()
+        except BaseException:
+            for key, value in saved.items():
+                if value is missing:
+                    del self.__dict__[key]
+                else:
+                    self.__dict__[key] = value
+            raise
+        self._commit(lrs, extras)
+
+    def _extra_group_values(self):
+        """Values besides the lrs that a step writes (momentum cycling); computed and checked
+        before anything is written. None here."""
+        return None
+
+    def _checked_lrs(self, values):
+        """`values` as floats, checked to be one lr >= 0 per param group."""
         groups = self.optimizer.param_groups
-        values = [float(value) for value in values]
+        values = list(values)
         if len(values) != len(groups):
             raise ValueError(
                 f"{type(self).__name__} computed {len(values)} learning rates for "
                 f"{len(groups)} param groups; param groups were added or removed after the "
                 "scheduler was created"
             )
-        for i, lr in enumerate(values):
+        lrs = []
+        for i, value in enumerate(values):
+            if isinstance(value, (str, bytes)) or not hasattr(value, "__float__"):
+                raise TypeError(
+                    f"{type(self).__name__} computed a learning rate of type "
+                    f"{type(value).__name__} for param_groups[{i}]; it must be a real number"
+                )
+            lr = float(value)
             if not lr >= 0:
                 raise ValueError(
                     f"{type(self).__name__} computed learning rate {lr!r} for param_groups[{i}] "
                     f"at step {self.last_epoch}; a learning rate must be >= 0"
                 )
-        for group, lr in zip(groups, values):
+            lrs.append(lr)
+        return lrs
+
+    def _commit(self, lrs, extras):
+        """Write checked lrs (and extras) into the groups; cannot fail."""
+        for group, lr in zip(self.optimizer.param_groups, lrs):
             group["lr"] = lr
-        self._last_lr = values
+        self._last_lr = lrs
+
+    # ---- saving and loading -------------------------------------------------------------------
 
     def state_dict(self):
         """A deep copy of the scheduler's state (everything but the optimizer and callables)."""
@@ -266,23 +399,68 @@ class LRScheduler:
         }
 
     def load_state_dict(self, state_dict):
-        """Restore a `state_dict()` and write its last lrs back into the optimizer's groups."""
-        self.__dict__.update(copy.deepcopy(state_dict))
-        groups = self.optimizer.param_groups
-        if len(self._last_lr) != len(groups):
-            raise ValueError(
-                f"state_dict holds {len(self._last_lr)} learning rates but the optimizer has "
-                f"{len(groups)} param groups"
-            )
-        for group, lr in zip(groups, self._last_lr):
+        """Restore a `state_dict()` and write its last lrs back into the optimizer's groups.
+
+        The whole dict is checked first: it must hold exactly this scheduler's keys, each value
+        of the right type and range, one lr per param group. On any error (TypeError for a wrong
+        type, ValueError otherwise) the scheduler and the optimizer are left as they were.
+        """
+        self._apply_state(self._checked_state(state_dict))
+
+    def _state_checks(self):
+        """{key: check(value, where)} for every entry of this scheduler's state_dict."""
+        count = len(self.optimizer.param_groups)
+        return {
+            "base_lrs": checks.per_group(checks.real(minimum=0), count, "learning rates"),
+            "last_epoch": checks.real(minimum=-1),
+            "_step_count": checks.integer(0),
+            "_is_initial": checks.boolean,
+            "_get_lr_called_within_step": checks.boolean,
+            "_last_lr": checks.per_group(checks.real(minimum=0), count, "learning rates"),
+        }
+
+    def _required_state_keys(self, state_dict):
+        """The keys `state_dict` must hold (all but the optional ones)."""
+        return set(self._state_checks()) - self._optional_state_keys
+
+    def _checked_state(self, state_dict):
+        """A checked deep copy of `state_dict`, ready for `_apply_state`; raises on any problem
+        and changes nothing."""
+        name = type(self).__name__
+        if not isinstance(state_dict, dict):
+            raise TypeError(f"{name}.load_state_dict expects a dict, got "
+                            f"{checks.describe(state_dict)}")
+        state_checks = self._state_checks()
+        unexpected = sorted(str(key) for key in state_dict if key not in state_checks)
+        if unexpected:
+            raise ValueError(f"{name} state_dict has unexpected keys {unexpected}; is it the "
+                             "state of another scheduler?")
+        checked = {}
+        for key, check in state_checks.items():
+            if key in state_dict:
+                checked[key] = check(state_dict[key], f"{name} state_dict[{key!r}]")
+        missing = sorted(self._required_state_keys(state_dict) - set(state_dict))
+        if missing:
+            raise ValueError(f"{name} state_dict lacks the keys {missing}")
+        self._check_state_fits(checked)
+        return copy.deepcopy(checked)
+
+    def _check_state_fits(self, state):
+        """Checks across entries, or against the optimizer, of a checked state (none here)."""
+
+    def _apply_state(self, state):
+        """Assign a checked state and write its last lrs into the groups; cannot fail."""
+        self.__dict__.update(state)
+        for group, lr in zip(self.optimizer.param_groups, self._last_lr):
             group["lr"] = lr
 
 
 def callables_state(functions):
     """torch's rule for saving user callables: a plain function or lambda cannot be saved (None),
-    a callable object is saved as a copy of its `__dict__`."""
+    a callable object is saved as a copy of its `__dict__` (None if it has none, e.g. a builtin)."""
     return [
-        None if isinstance(fn, types.FunctionType) else copy.deepcopy(fn.__dict__)
+        None if isinstance(fn, types.FunctionType) or not hasattr(fn, "__dict__")
+        else copy.deepcopy(fn.__dict__)
         for fn in functions
     ]
 

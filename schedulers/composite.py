@@ -3,6 +3,7 @@
 
 from bisect import bisect_right
 
+from . import state_checks as checks
 from .base import LRScheduler, checked_param_groups
 from .plateau import ReduceLROnPlateau
 
@@ -29,9 +30,15 @@ def _check_children(owner, optimizer, schedulers):
 
 
 class _CompositeState:
-    """state_dict/load_state_dict that nest the children's states, as torch does."""
+    """state_dict/load_state_dict that nest the children's states, as torch does.
+
+    Loading checks the composite's own entries and every child's state before anything is
+    assigned; then the children are restored, then the composite (whose last lrs are written
+    back last).
+    """
 
     _excluded_from_state = ("optimizer", "_schedulers")
+    _optional_state_keys = frozenset()
 
     def state_dict(self):
         """The composite's own state plus `_schedulers`: a list of the children's states."""
@@ -39,16 +46,21 @@ class _CompositeState:
         state["_schedulers"] = [scheduler.state_dict() for scheduler in self._schedulers]
         return state
 
-    def load_state_dict(self, state_dict):
-        """Restore every child, then the composite (whose last lrs are written back last)."""
-        state = dict(state_dict)
-        children = state.pop("_schedulers")
-        if len(children) != len(self._schedulers):
-            raise ValueError(f"state_dict holds {len(children)} schedulers, this "
-                             f"{type(self).__name__} has {len(self._schedulers)}")
-        for scheduler, child_state in zip(self._schedulers, children):
-            scheduler.load_state_dict(child_state)
-        LRScheduler.load_state_dict(self, state)
+    def _children_states(self, value, where):
+        if not isinstance(value, (list, tuple)):
+            raise TypeError(f"{where} must be a list of the children's state dicts, got "
+                            f"{checks.describe(value)}")
+        if len(value) != len(self._schedulers):
+            raise ValueError(f"{where} holds {len(value)} scheduler states, this "
+                             f"{type(self).__name__} has {len(self._schedulers)} schedulers")
+        return [scheduler._checked_state(child_state)
+                for scheduler, child_state in zip(self._schedulers, value)]
+
+    def _apply_state(self, state):
+        state = dict(state)
+        for scheduler, child_state in zip(self._schedulers, state.pop("_schedulers")):
+            scheduler._apply_state(child_state)
+        LRScheduler._apply_state(self, state)
 
 
 class SequentialLR(_CompositeState, LRScheduler):
@@ -106,6 +118,22 @@ class SequentialLR(_CompositeState, LRScheduler):
             raise
         self._last_lr = scheduler.get_last_lr()
 
+    def _state_checks(self):
+        count = len(self.optimizer.param_groups)
+        return {
+            "_milestones": checks.sequence(checks.NON_NEGATIVE_INT, len(self._schedulers) - 1,
+                                           "milestones"),
+            "last_epoch": checks.NON_NEGATIVE_INT,
+            "_last_lr": checks.per_group(checks.NON_NEGATIVE, count, "learning rates"),
+            "_schedulers": self._children_states,
+        }
+
+    def _check_state_fits(self, state):
+        milestones = state["_milestones"]
+        if any(later < earlier for earlier, later in zip(milestones, milestones[1:])):
+            raise ValueError(f"SequentialLR state_dict['_milestones'] must be non-decreasing, "
+                             f"got {milestones}")
+
 
 class ChainedScheduler(_CompositeState, LRScheduler):
     """Step every scheduler in turn on each `step()`: chainable factors multiply.
@@ -125,7 +153,56 @@ class ChainedScheduler(_CompositeState, LRScheduler):
         self._last_lr = [group["lr"] for group in optimizer.param_groups]
 
     def step(self):
-        """Step every chained scheduler once, in order."""
-        for scheduler in self._schedulers:
-            scheduler.step()
-        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+        """Step every chained scheduler once, in order; all of them or none.
+
+        A chained factor reads the lr the previous scheduler just wrote, so the steps cannot be
+        checked without being taken. Instead the children's states and the param groups are
+        saved first and, if a later child raises, put back: the earlier children end up
+        unstepped and the groups as they were.
+        """
+        groups = self.optimizer.param_groups
+        saved_groups = [dict(group) for group in groups]
+        saved = [_snapshot(scheduler) for scheduler in self._schedulers]
+        try:
+            for scheduler in self._schedulers:
+                scheduler.step()
+        except BaseException:
+            for snapshot in saved:
+                _restore(snapshot)
+            for group, saved_group in zip(groups, saved_groups):
+                group.clear()
+                group.update(saved_group)
+            raise
+        self._last_lr = [group["lr"] for group in groups]
+
+    def _state_checks(self):
+        count = len(self.optimizer.param_groups)
+        return {
+            "_last_lr": checks.per_group(checks.NON_NEGATIVE, count, "learning rates"),
+            "_schedulers": self._children_states,
+        }
+
+
+def _snapshot(scheduler):
+    """(scheduler, its attributes with copies of their list/dict contents, its children's
+    snapshots), for `_restore`."""
+    attributes = {key: (value, value.copy() if isinstance(value, (list, dict)) else None)
+                  for key, value in scheduler.__dict__.items()}
+    children = [_snapshot(child) for child in getattr(scheduler, "_schedulers", ())]
+    return scheduler, attributes, children
+
+
+def _restore(snapshot):
+    """Put a scheduler back as `_snapshot` saw it: the same attribute objects, with their
+    contents as they were."""
+    scheduler, attributes, children = snapshot
+    scheduler.__dict__.clear()
+    for key, (value, contents) in attributes.items():
+        if isinstance(value, list):
+            value[:] = contents
+        elif isinstance(value, dict):
+            value.clear()
+            value.update(contents)
+        scheduler.__dict__[key] = value
+    for child in children:
+        _restore(child)

@@ -2,7 +2,8 @@
 
 import math
 
-from .base import LRScheduler, check_non_negative, check_positive_int
+from . import state_checks as checks
+from .base import LRScheduler, check_non_negative, check_positive_int, checked_epoch
 
 
 class CosineAnnealingLR(LRScheduler):
@@ -37,6 +38,10 @@ class CosineAnnealingLR(LRScheduler):
                 / (1 + math.cos(math.pi * (self.last_epoch - 1) / self.T_max))
                 * (group["lr"] - self.eta_min) + self.eta_min
                 for group in groups]
+
+    def _state_checks(self):
+        return {**super()._state_checks(), "T_max": checks.POSITIVE_INT,
+                "eta_min": checks.NON_NEGATIVE}
 
     def _get_closed_form_lr(self):
         return [self.eta_min + (base_lr - self.eta_min)
@@ -74,29 +79,45 @@ class CosineAnnealingWarmRestarts(LRScheduler):
                 for base_lr in self.base_lrs]
 
     def step(self, epoch=None):
-        """Advance one step, or (with `epoch`, may be fractional) jump to that epoch."""
+        """Advance one step, or (with `epoch`, may be fractional) jump to that epoch.
+
+        As in torch, `step(epoch)` is this scheduler's documented use, so it does not warn.
+        """
         if self._step_count == 1:
             self._warn_if_optimizer_not_stepped()
+        T_cur, T_i = self.T_cur, self.T_i
         if epoch is None and self.last_epoch < 0:
             epoch = 0
         if epoch is None:
             epoch = self.last_epoch + 1
-            self.T_cur = self.T_cur + 1
-            if self.T_cur >= self.T_i:
-                self.T_cur = self.T_cur % self.T_i
-                self.T_i = self.T_i * self.T_mult
-        elif epoch < 0:
-            raise ValueError(f"Expected non-negative epoch, but got {epoch}")
-        elif epoch >= self.T_0:
-            if self.T_mult == 1:
-                self.T_cur = epoch % self.T_0
-            else:
-                n = int(math.log((epoch / self.T_0 * (self.T_mult - 1) + 1), self.T_mult))
-                self.T_cur = epoch - self.T_0 * (self.T_mult ** n - 1) / (self.T_mult - 1)
-                self.T_i = self.T_0 * self.T_mult ** n
+            T_cur = T_cur + 1
+            if T_cur >= T_i:
+                T_cur = T_cur % T_i
+                T_i = T_i * self.T_mult
         else:
-            self.T_i = self.T_0
-            self.T_cur = epoch
-        self.last_epoch = math.floor(epoch)
-        self._write_lrs(self._compute_lr(closed_form=False))
+            epoch = checked_epoch(epoch)
+            if epoch >= self.T_0:
+                if self.T_mult == 1:
+                    T_cur = epoch % self.T_0
+                else:
+                    n = int(math.log((epoch / self.T_0 * (self.T_mult - 1) + 1), self.T_mult))
+                    T_cur = epoch - self.T_0 * (self.T_mult ** n - 1) / (self.T_mult - 1)
+                    T_i = self.T_0 * self.T_mult ** n
+            else:
+                T_i = self.T_0
+                T_cur = epoch
+        self._advance({"T_cur": T_cur, "T_i": T_i, "last_epoch": math.floor(epoch)})
         self._step_count += 1
+
+    def _state_checks(self):
+        return {**super()._state_checks(),
+                "T_0": checks.POSITIVE_INT,
+                "T_i": checks.POSITIVE_INT,
+                "T_mult": checks.POSITIVE_INT,
+                "eta_min": checks.NON_NEGATIVE,
+                "T_cur": checks.real(minimum=-1)}
+
+    def _check_state_fits(self, state):
+        if "T_cur" in state and "T_i" in state and not state["T_cur"] < state["T_i"]:
+            raise ValueError(f"CosineAnnealingWarmRestarts state_dict['T_cur'] ({state['T_cur']}) "
+                             f"must be less than state_dict['T_i'] ({state['T_i']})")

@@ -9,7 +9,8 @@ that SequentialLR uses when it hands over at a milestone. The two agree to round
 from bisect import bisect_right
 from collections import Counter
 
-from .base import LRScheduler, check_non_negative, check_positive_int
+from . import state_checks as checks
+from .base import LRScheduler, check_non_negative, check_positive_int, check_real
 
 
 def _current_lrs(optimizer):
@@ -32,6 +33,11 @@ class StepLR(LRScheduler):
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
             return _current_lrs(self.optimizer)
         return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
+
+    def _state_checks(self):
+        return {**super()._state_checks(),
+                "step_size": checks.POSITIVE_INT,
+                "gamma": checks.NON_NEGATIVE}
 
     def _get_closed_form_lr(self):
         return [base_lr * self.gamma ** (self.last_epoch // self.step_size)
@@ -61,6 +67,11 @@ class MultiStepLR(LRScheduler):
         return [group["lr"] * self.gamma ** self.milestones[self.last_epoch]
                 for group in self.optimizer.param_groups]
 
+    def _state_checks(self):
+        return {**super()._state_checks(),
+                "milestones": checks.milestone_counts,
+                "gamma": checks.NON_NEGATIVE}
+
     def _get_closed_form_lr(self):
         milestones = sorted(self.milestones.elements())
         return [base_lr * self.gamma ** bisect_right(milestones, self.last_epoch)
@@ -74,6 +85,7 @@ class ConstantLR(LRScheduler):
     """
 
     def __init__(self, optimizer, factor=1.0 / 3, total_iters=5, last_epoch=-1):
+        check_real("factor", factor)
         if factor > 1.0 or factor < 0:
             raise ValueError("Constant multiplicative factor expected to be between 0 and 1.")
         if factor == 0:
@@ -93,6 +105,11 @@ class ConstantLR(LRScheduler):
             return _current_lrs(self.optimizer)
         return [group["lr"] * (1.0 / self.factor) for group in self.optimizer.param_groups]
 
+    def _state_checks(self):
+        return {**super()._state_checks(),
+                "factor": checks.real(above=0, maximum=1),
+                "total_iters": checks.POSITIVE_INT}
+
     def _get_closed_form_lr(self):
         return [base_lr * (self.factor + (self.last_epoch >= self.total_iters) * (1 - self.factor))
                 for base_lr in self.base_lrs]
@@ -106,6 +123,8 @@ class LinearLR(LRScheduler):
 
     def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5,
                  last_epoch=-1):
+        check_real("start_factor", start_factor)
+        check_real("end_factor", end_factor)
         if start_factor > 1.0 or start_factor <= 0:
             raise ValueError("Starting multiplicative factor expected to be greater than 0 and "
                              "less or equal to 1.")
@@ -129,6 +148,12 @@ class LinearLR(LRScheduler):
                                 + (self.last_epoch - 1) * change)
         return [group["lr"] * ratio for group in self.optimizer.param_groups]
 
+    def _state_checks(self):
+        return {**super()._state_checks(),
+                "start_factor": checks.real(above=0, maximum=1),
+                "end_factor": checks.real(minimum=0, maximum=1),
+                "total_iters": checks.POSITIVE_INT}
+
     def _get_closed_form_lr(self):
         return [base_lr * (self.start_factor + (self.end_factor - self.start_factor)
                            * min(self.total_iters, self.last_epoch) / self.total_iters)
@@ -149,6 +174,10 @@ class ExponentialLR(LRScheduler):
         if self._is_initial:
             return _current_lrs(self.optimizer)
         return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
+
+    def _state_checks(self):
+        return {**super()._state_checks(),
+                "gamma": checks.NON_NEGATIVE}
 
     def _get_closed_form_lr(self):
         return [base_lr * self.gamma ** self.last_epoch for base_lr in self.base_lrs]
@@ -172,6 +201,11 @@ class PolynomialLR(LRScheduler):
         decay_factor = ((1.0 - self.last_epoch / self.total_iters)
                         / (1.0 - (self.last_epoch - 1) / self.total_iters)) ** self.power
         return [group["lr"] * decay_factor for group in self.optimizer.param_groups]
+
+    def _state_checks(self):
+        return {**super()._state_checks(),
+                "total_iters": checks.POSITIVE_INT,
+                "power": checks.NON_NEGATIVE}
 
     def _get_closed_form_lr(self):
         return [base_lr * (1.0 - min(self.total_iters, self.last_epoch) / self.total_iters)

@@ -1,4 +1,4 @@
-"""The course notes' learning-rate functions (seed 002, "learning-rate basics"), as plain functions.
+"""The learning-rate functions of "course notes: learning-rate schedules", as plain functions.
 
 Each returns the lr of batch `batch_i` of epoch `epoch_i`; the notes call them once per batch:
 

@@ -1,5 +1,8 @@
 """Schedules given by a user function of the step: `LambdaLR` and `MultiplicativeLR`."""
 
+import numbers
+
+from . import state_checks as checks
 from .base import LRScheduler, callables_state, checked_param_groups, load_callables_state
 
 
@@ -15,6 +18,16 @@ def _per_group_functions(optimizer, lr_lambda):
         if not callable(function):
             raise TypeError(f"lr_lambda should be a function, but got {type(function).__name__}")
     return functions
+
+
+def _factor(function, epoch, index):
+    """`function(epoch)`, checked to be a real number (the user's lr_lambda decides the lr)."""
+    value = function(epoch)
+    if isinstance(value, (str, bytes)) or not (isinstance(value, numbers.Real)
+                                               or hasattr(value, "__float__")):
+        raise TypeError(f"lr_lambda of param_groups[{index}] returned {checks.describe(value)} "
+                        f"at epoch {epoch}; it must return a real number")
+    return value
 
 
 class _FunctionScheduler(LRScheduler):
@@ -35,11 +48,22 @@ class _FunctionScheduler(LRScheduler):
         state["lr_lambdas"] = callables_state(self.lr_lambdas)
         return state
 
-    def load_state_dict(self, state_dict):
-        """Restore a `state_dict()`; callable-object lambdas get their saved `__dict__` back."""
-        state = dict(state_dict)
+    def _state_checks(self):
+        return {**super()._state_checks(),
+                "lr_lambdas": checks.callable_states(len(self.lr_lambdas))}
+
+    def _check_state_fits(self, state):
+        for i, (function, saved) in enumerate(zip(self.lr_lambdas, state["lr_lambdas"])):
+            if saved is not None and not hasattr(function, "__dict__"):
+                raise ValueError(
+                    f"{type(self).__name__} state_dict['lr_lambdas'][{i}] holds attributes, but "
+                    f"lr_lambda {i} ({function!r}) cannot take attributes")
+
+    def _apply_state(self, state):
+        # Callable-object lambdas get their saved `__dict__` back; plain functions saved None.
+        state = dict(state)
         saved_lambdas = state.pop("lr_lambdas")
-        super().load_state_dict(state)
+        super()._apply_state(state)
         load_callables_state(self.lr_lambdas, saved_lambdas)
 
 
@@ -53,8 +77,8 @@ class LambdaLR(_FunctionScheduler):
         """base_lr * lr_lambda(last_epoch) for every group."""
         self._warn_get_lr_outside_step()
         return [
-            base_lr * lmbda(self.last_epoch)
-            for lmbda, base_lr in zip(self.lr_lambdas, self.base_lrs)
+            base_lr * _factor(lmbda, self.last_epoch, i)
+            for i, (lmbda, base_lr) in enumerate(zip(self.lr_lambdas, self.base_lrs))
         ]
 
 
@@ -70,6 +94,6 @@ class MultiplicativeLR(_FunctionScheduler):
         if self._is_initial:
             return [group["lr"] for group in self.optimizer.param_groups]
         return [
-            group["lr"] * lmbda(self.last_epoch)
-            for lmbda, group in zip(self.lr_lambdas, self.optimizer.param_groups)
+            group["lr"] * _factor(lmbda, self.last_epoch, i)
+            for i, (lmbda, group) in enumerate(zip(self.lr_lambdas, self.optimizer.param_groups))
         ]

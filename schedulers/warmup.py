@@ -1,4 +1,4 @@
-"""The course notes' warm-up family as schedulers (seed 002, "learning-rate basics").
+"""The warm-up family of the course notes ("course notes: learning-rate schedules") as schedulers.
 
 `GradualWarmupScheduler` is the notes' method two. The other three are method one
 (`functional.decay_lr_poly`), its cosine variant and Warmup-Stable-Decay, counted in steps:
@@ -11,7 +11,16 @@ holds the end value (0 or the min_lr floor) and further steps keep it there.
 """
 
 from . import functional
-from .base import LRScheduler, check_non_negative, check_positive_int
+from . import state_checks as checks
+from .base import LRScheduler, check_non_negative, check_positive_int, check_real
+
+
+def _check_state_phases(scheduler, state, total_name, *phase_names):
+    """`_check_phases` on a state dict's step counts, naming the state dict in the message."""
+    try:
+        _check_phases(total_name, state[total_name], **{name: state[name] for name in phase_names})
+    except ValueError as error:
+        raise ValueError(f"{type(scheduler).__name__} state_dict: {error}") from None
 
 
 def _check_phases(total_name, total, **phases):
@@ -40,6 +49,14 @@ class GradualWarmupScheduler(LRScheduler):
         self.warmup_epochs = warmup_epochs
         super().__init__(optimizer, last_epoch)
 
+    def _state_checks(self):
+        return {**super()._state_checks(),
+                "total_epochs": checks.POSITIVE_INT,
+                "warmup_epochs": checks.NON_NEGATIVE_INT}
+
+    def _check_state_fits(self, state):
+        _check_state_phases(self, state, "total_epochs", "warmup_epochs")
+
     def get_lr(self):
         """`functional.gradual_warmup_lr` for every group."""
         self._warn_get_lr_outside_step()
@@ -63,6 +80,15 @@ class WarmupPolyDecay(LRScheduler):
         self.warmup_steps = warmup_steps
         self.power = power
         super().__init__(optimizer, last_epoch)
+
+    def _state_checks(self):
+        return {**super()._state_checks(),
+                "total_steps": checks.POSITIVE_INT,
+                "warmup_steps": checks.NON_NEGATIVE_INT,
+                "power": checks.NON_NEGATIVE}
+
+    def _check_state_fits(self, state):
+        _check_state_phases(self, state, "total_steps", "warmup_steps")
 
     def get_lr(self):
         """`functional.decay_lr_poly` at step last_epoch for every group."""
@@ -89,6 +115,15 @@ class WarmupCosineDecay(LRScheduler):
         self.warmup_steps = warmup_steps
         self.min_lr = min_lr
         super().__init__(optimizer, last_epoch)
+
+    def _state_checks(self):
+        return {**super()._state_checks(),
+                "total_steps": checks.POSITIVE_INT,
+                "warmup_steps": checks.NON_NEGATIVE_INT,
+                "min_lr": checks.NON_NEGATIVE}
+
+    def _check_state_fits(self, state):
+        _check_state_phases(self, state, "total_steps", "warmup_steps")
 
     def get_lr(self):
         """`functional.decay_lr_cosine` at step last_epoch for every group."""
@@ -118,6 +153,7 @@ class WarmupStableDecay(LRScheduler):
                       stable_steps=stable_steps)
         if decay not in functional.DECAY_SHAPES:
             raise ValueError(f"decay must be one of {functional.DECAY_SHAPES}, got {decay!r}")
+        check_real("min_lr_ratio", min_lr_ratio)
         if not 0 <= min_lr_ratio <= 1:
             raise ValueError(f"min_lr_ratio must be in [0, 1], got {min_lr_ratio}")
         if decay == "exp" and min_lr_ratio == 0:
@@ -129,6 +165,19 @@ class WarmupStableDecay(LRScheduler):
         self.decay = decay
         self.min_lr_ratio = min_lr_ratio
         super().__init__(optimizer, last_epoch)
+
+    def _state_checks(self):
+        return {**super()._state_checks(),
+                "total_steps": checks.POSITIVE_INT,
+                "warmup_steps": checks.NON_NEGATIVE_INT,
+                "stable_steps": checks.NON_NEGATIVE_INT,
+                "decay": checks.choice(*functional.DECAY_SHAPES),
+                "min_lr_ratio": checks.real(minimum=0, maximum=1)}
+
+    def _check_state_fits(self, state):
+        _check_state_phases(self, state, "total_steps", "warmup_steps", "stable_steps")
+        if state["decay"] == "exp" and state["min_lr_ratio"] == 0:
+            raise ValueError("WarmupStableDecay state_dict: decay='exp' needs min_lr_ratio > 0")
 
     def get_lr(self):
         """`functional.decay_lr_stable` at step last_epoch for every group."""

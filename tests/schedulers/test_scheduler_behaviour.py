@@ -327,9 +327,11 @@ def test_state_dict_saves_callable_objects_but_not_lambdas(make_optimizer):
 def test_load_state_dict_rejects_a_different_number_of_groups(make_optimizer):
     state = schedulers.StepLR(make_optimizer(), step_size=2).state_dict()
     scheduler = schedulers.StepLR(make_optimizer(lrs=(0.1,)), step_size=2)
-    with pytest.raises(ValueError, match="state_dict holds 2 learning rates but the optimizer "
-                                         "has 1 param groups"):
+    before = scheduler.state_dict()
+    with pytest.raises(ValueError, match=r"StepLR state_dict\['base_lrs'\] holds 2 learning "
+                                         r"rates but the optimizer has 1 param groups"):
         scheduler.load_state_dict(state)
+    assert scheduler.state_dict() == before
 
 
 def test_reduce_on_plateau_state_roundtrip_keeps_its_comparison(make_optimizer):

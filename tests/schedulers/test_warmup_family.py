@@ -1,4 +1,5 @@
-"""The course notes' warm-up family (seed 002) against the notes' code, transcribed verbatim."""
+"""The warm-up family of "course notes: learning-rate schedules" against the notes' code,
+transcribed verbatim."""
 
 import types
 
