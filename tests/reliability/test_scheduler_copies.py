@@ -72,22 +72,6 @@ def test_copy_continues_bitwise_with_a_stateless_optimizer(name, how):
     check_copy_continues_like_the_original(name, "sgd", how, cut=0 if name in CYCLING else 5)
 
 
-def _optimizer_copies_keep_state():
-    """Whether a copied optimizer continues with its state (the Optimizer's own copy support)."""
-    params = make_params()
-    optimizer = make_optimizer(params, "sgd_momentum")
-    for p in params:
-        p.grad = np.ones_like(p.data)
-    optimizer.step()
-    copied_params, copied_optimizer = copy.deepcopy((params, optimizer))
-    optimizer.step()
-    copied_optimizer.step()
-    return all(np.array_equal(a.data, b.data) for a, b in zip(params, copied_params))
-
-
-@pytest.mark.xfail(not _optimizer_copies_keep_state(), strict=True,
-                   reason="needs Optimizer deepcopy/pickle support that keeps per-parameter "
-                          "state (today state is keyed by id() and lost in a copy)")
 @pytest.mark.parametrize("how", ["deepcopy", "pickle"])
 @pytest.mark.parametrize("kind", ["sgd_momentum", "adam"])
 @pytest.mark.parametrize("name", sorted(SCHEDULERS))
