@@ -18,9 +18,7 @@ from .radam import RAdam
 from .registry import available, create, register
 from .rmsprop import RMSprop
 from .sgd import SGD
-
-# telemetry reads the optimizer classes above, so it is imported after them.
-from . import telemetry  # noqa: E402
+from . import telemetry
 
 __all__ = [
     "Optimizer",
@@ -40,13 +38,3 @@ __all__ = [
     "telemetry",
 ]
 
-register("sgd", SGD)
-register("adagrad", Adagrad)
-register("rmsprop", RMSprop)
-register("adadelta", Adadelta)
-register("adam", Adam)
-register("adamw", AdamW)
-register("adamax", Adamax)
-register("nadam", NAdam)
-register("radam", RAdam)
-register("lion", Lion)

@@ -62,8 +62,9 @@ For an optimizer of the package itself, one module `optimizers/<name>.py` holds 
 its docstring (update formula and how it maps to the course seeds' form), the numpy
 `update` and the `@kernel` loop side by side (see `sgd.py`). Then:
 
-1. register it in `optimizers/__init__.py`: import it, add it to `__all__`, and add a
-   `register("<name>", Class)` line;
+1. decorate the class with `@register("<name>")` (from `.registry`), give it `formula`,
+   `symbols` and, if its step adapts per coordinate, `effective_step_size` (see
+   `optimizers.explain`); import it in `optimizers/__init__.py` and add it to `__all__`;
 2. add its option grid to `OPTIONS` in `tests/optimizers/optimizer_cases.py` (every option
    value to combine, plus a validity filter if some combinations are illegal), its
    Rosenbrock row to `CONVERGENCE`, its first-error rows to `INVALID_HYPERPARAMETERS`,
@@ -285,6 +286,31 @@ class Optimizer:
         raise NotImplementedError(
             f"{type(self).__name__} must define update(param, grad, state, group)"
         )
+
+    # What `optimizers.explain` and `optimizers.telemetry` read (both optional).
+    symbols = {}
+    """State key -> the short name `formula` uses for it, e.g. {"exp_avg": "m"}."""
+
+    state_before_step = ()
+    """State keys `effective_step_size` needs as they were before the step."""
+
+    def formula(self, state, group):
+        """The update of one coordinate as (name, Python expression) lines, or None.
+
+        The lines this group runs, in the order `update` computes them, with `state` as the
+        update receives it (step already counted). `optimizers.explain` evaluates them on one
+        coordinate and checks the result against `update` bit for bit (see its docstring).
+        """
+        return None
+
+    def effective_step_size(self, state, group, before):
+        """The per-coordinate factor the step applies, as an array, or None (default).
+
+        `state` is the parameter's state after the step; `before` holds the entries named in
+        `state_before_step` as they were before it (missing on a parameter's first step).
+        None means no per-coordinate factor (SGD: lr everywhere; Lion: lr * sign).
+        """
+        return None
 
     # ----------------------------------------------------------------- param groups
     def add_param_group(self, param_group):
