@@ -3,7 +3,8 @@
 Each optimizer follows `torch.optim` (names, defaults, update order, state layout) and
 has two interchangeable backends: a plain-numpy reference update that reads like the
 formula, and a numba kernel (the default). `optimizers.base` explains how to add one;
-`optimizers.telemetry.Recorder` watches an optimizer step by step.
+`optimizers.telemetry.Recorder` watches an optimizer step by step;
+`optimizers.explain` shows one step of one coordinate with the numbers.
 """
 
 from .adadelta import Adadelta
@@ -12,6 +13,7 @@ from .adam import Adam
 from .adamax import Adamax
 from .adamw import AdamW
 from .base import Optimizer
+from .explain import Explanation, explain
 from .lion import Lion
 from .nadam import NAdam
 from .radam import RAdam
@@ -32,6 +34,8 @@ __all__ = [
     "NAdam",
     "RAdam",
     "Lion",
+    "Explanation",
+    "explain",
     "available",
     "create",
     "register",
