@@ -275,12 +275,16 @@ class Explanation:
         }
 
     def __str__(self):
+        return self.text()
+
+    def text(self, formula=True):
+        """The explanation for a terminal; `formula=False` leaves out the docstring's formula."""
         lines = [
             f"{self.optimizer} (backend {self.backend}): the next step of parameter "
             f"{self.param_index} in group {self.group_index} (shape {self.shape}, {self.dtype})"
             + (f", step t = {self.step}" if self.step is not None else "")
         ]
-        if self.formula_text:
+        if formula and self.formula_text:
             lines += [f"The update, as {self.optimizer}'s docstring writes it:", ""]
             lines += ["    " + line if line else "" for line in self.formula_text.splitlines()]
             lines.append("")
@@ -297,7 +301,7 @@ class Explanation:
                 lines.append("  the formula with this step's numbers:")
                 for line in coordinate["lines"]:
                     lines.append(f"    {line['name']} = {line['expression']}")
-                    if line["numbers"] != line["expression"]:
+                    if line["numbers"] != line["expression"] and not _NAME.fullmatch(line["expression"]):
                         lines.append(f"    {' ' * len(line['name'])} = {line['numbers']}")
                     lines.append(f"    {' ' * len(line['name'])} = {_exact(line['value'])}")
             else:
@@ -320,8 +324,6 @@ class Explanation:
     def _label(self, key):
         symbol = self.symbols.get(key)
         return f"{symbol} ({key})" if symbol and symbol != key else key
-
-    text = __str__
 
 
 def explain(optimizer, param, index=0):
