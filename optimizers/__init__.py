@@ -4,7 +4,8 @@ Each optimizer follows `torch.optim` (names, defaults, update order, state layou
 has two interchangeable backends: a plain-numpy reference update that reads like the
 formula, and a numba kernel (the default). `optimizers.base` explains how to add one;
 `optimizers.telemetry.Recorder` watches an optimizer step by step;
-`optimizers.explain` shows one step of one coordinate with the numbers.
+`optimizers.explain` shows one step of one coordinate with the numbers;
+`optimizers.testing.optcheck` checks an optimizer you wrote against a reference.
 """
 
 from .adadelta import Adadelta
@@ -20,7 +21,7 @@ from .radam import RAdam
 from .registry import available, create, register
 from .rmsprop import RMSprop
 from .sgd import SGD
-from . import telemetry
+from . import telemetry, testing
 
 __all__ = [
     "Optimizer",
@@ -40,5 +41,6 @@ __all__ = [
     "create",
     "register",
     "telemetry",
+    "testing",
 ]
 
