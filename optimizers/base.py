@@ -83,6 +83,8 @@ from collections.abc import MutableMapping
 
 import numpy as np
 
+from . import debug_checks
+
 BACKENDS = ("numba", "numpy")
 
 _handle_ids = itertools.count()
@@ -359,6 +361,8 @@ class Optimizer:
     # ----------------------------------------------------------------- stepping
     def zero_grad(self, set_to_none=True):
         """Set every parameter's grad to None (default) or fill it with zeros in place."""
+        if debug_checks.enabled():
+            debug_checks.note_zero_grad(self)
         for group in self.param_groups:
             for param in group["params"]:
                 if param.grad is not None:
@@ -376,8 +380,21 @@ class Optimizer:
         and returns the loss; it is called once, before the update.
         Step pre-hooks run first and may replace the arguments; post-hooks run last.
         """
+        checked = debug_checks.enabled()
+        if checked:
+            if closure is None:
+                debug_checks.before_step(self)
+            else:  # the closure computes the gradients: check them after it ran
+                closure = debug_checks.checked_closure(self, closure)
         if not (self._step_pre_hooks or self._step_post_hooks):
-            return self._step(closure)
+            loss = self._step(closure)
+        else:
+            loss = self._step_with_hooks(closure)
+        if checked:
+            debug_checks.after_step(self, loss)
+        return loss
+
+    def _step_with_hooks(self, closure):
         args = (self,) if closure is None else (self, closure)
         kwargs = {}
         for hook in list(self._step_pre_hooks.values()):

@@ -12,6 +12,8 @@ import warnings
 import weakref
 from functools import wraps
 
+from . import debug_checks
+
 _STEP_ORDER_WARNING = (
     "Detected call of `lr_scheduler.step()` before `optimizer.step()`. Call them in the opposite "
     "order: `optimizer.step()` before `lr_scheduler.step()`. Failure to do this skips the first "
@@ -94,7 +96,8 @@ def momentum_key(optimizer):
 
 
 def _track_optimizer_step(optimizer):
-    """Wrap `optimizer.step` so it records `optimizer._opt_called = True` when called.
+    """Wrap `optimizer.step` so it records `optimizer._opt_called = True` when called (and
+    counts the calls in `optimizer._opt_step_calls`, for `minigrad.debug()`'s order check).
 
     This is torch's mechanism behind the wrong-order warning; it works for any optimizer object.
     The wrapper holds the optimizer weakly (torch does too) so the optimizer does not keep itself
@@ -114,11 +117,14 @@ def _track_optimizer_step(optimizer):
         def wrapper(*args, **kwargs):
             opt = optimizer_ref()
             opt._opt_called = True
+            opt._opt_step_calls = getattr(opt, "_opt_step_calls", 0) + 1
             return function.__get__(opt, type(opt))(*args, **kwargs)
     else:
         @wraps(step)
         def wrapper(*args, **kwargs):
-            optimizer_ref()._opt_called = True
+            opt = optimizer_ref()
+            opt._opt_called = True
+            opt._opt_step_calls = getattr(opt, "_opt_step_calls", 0) + 1
             return step(*args, **kwargs)
     wrapper._wrapped_by_lr_sched = True
     optimizer.step = wrapper
@@ -198,6 +204,8 @@ class LRScheduler:
             self._warn_if_optimizer_not_stepped()
         self._update_lr()
         self._step_count += 1
+        if not self._is_initial and debug_checks.enabled():
+            debug_checks.after_step(self)
 
     def _warn_if_optimizer_not_stepped(self):
         step = getattr(self.optimizer, "step", None)

@@ -15,6 +15,7 @@ the input's dtype, so float32 training stays float32.
 
 import numpy as np
 
+from .. import debugging
 from ..functional import where
 from ..tensor import Tensor
 
@@ -56,10 +57,13 @@ def _difference(input, target, loss_name):
 
 def _reduce(losses, reduction):
     if reduction == "mean":
-        return losses.mean()
-    if reduction == "sum":
-        return losses.sum()
-    return losses
+        result = losses.mean()
+    elif reduction == "sum":
+        result = losses.sum()
+    else:
+        result = losses
+    debugging.check_loss(result.data)  # warns only under minigrad.debug()
+    return result
 
 
 def mse_loss(input, target, reduction="mean"):
