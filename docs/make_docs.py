@@ -8,7 +8,8 @@ What it makes:
 - ``docs/optimizers.md``: one section per optimizer in ``optimizers.available()``. The
   constructor signature, the numpy reference ``update`` and the numba ``update_numba`` with
   its ``@kernel`` loop are quoted from the code with ``inspect.getsource``; the formula and the
-  seeds' variants come from ``OPTIMIZER_NOTES`` below; the trace table on the ill-conditioned
+  seeds' variants are the class docstring (``inspect.getdoc``), the one place that prose
+  lives; ``OPTIMIZER_NOTES`` below only names the section and its quadratic runs; the trace table on the ill-conditioned
   quadratic is computed (``minigrad.landscapes.trajectory``) when the page is generated.
 - ``docs/img/quadratic_<name>.png``: those traces (``landscapes.plot_trajectories``).
 - ``docs/img/tutorial/*.png``: the figures the tutorial's code blocks write to
@@ -45,6 +46,7 @@ import minigrad  # noqa: E402
 import optimizers  # noqa: E402
 from minigrad import landscapes  # noqa: E402
 from optimizers.kernels import Kernel  # noqa: E402
+from optimizers.opening import prepare_gradient, prepare_gradient_at  # noqa: E402
 
 REGENERATE = "python docs/make_docs.py"
 
@@ -151,35 +153,12 @@ Two conventions recur where the seeds differ from torch (and from this package):
   gradient already is that average.
 """
 
-# Per optimizer: the update rule in LaTeX, the seeds' variants of it, and the runs drawn on
-# the quadratic (label, hyperparameters). Everything else in a section comes from the code.
+# Per optimizer: its section title and the runs drawn on the quadratic (label,
+# hyperparameters), with what the figure shows. Everything else in a section comes from the
+# code: the formula and the relation to the seeds are the class docstring, quoted.
 OPTIMIZER_NOTES = {
     "sgd": {
         "title": "SGD (with momentum and Nesterov momentum)",
-        "formula": r"""
-$$b_t = \mu\, b_{t-1} + (1-\tau)\, g_t \quad (b_1 = g_1), \qquad
-\theta_t = \theta_{t-1} - \eta\, b_t \quad\text{(Nesterov: } \theta_t = \theta_{t-1} - \eta\,(g_t + \mu\, b_t))$$
-
-with $g_t = \nabla f(\theta_{t-1}) + \lambda\,\theta_{t-1}$ (weight decay $\lambda$), momentum
-$\mu$, dampening $\tau$. Without momentum: $\theta_t = \theta_{t-1} - \eta\, g_t$.""",
-        "seeds": [
-            ("002", r"$\theta_{new} = \theta_{old} - \alpha \nabla J(\theta_{old})$",
-             "plain gradient descent: `SGD(params, lr=alpha)`."),
-            ("003", r"$v_t = \gamma v_{t-1} + \eta g_t,\ \theta_{t+1} = \theta_t - v_t$",
-             "**lr inside the velocity.** With a constant lr it is the same trajectory "
-             "(`v = lr * b`, `momentum = gamma`); when a scheduler changes lr, torch applies "
-             "the new lr at once to the whole accumulated velocity, the seed only to new gradients."),
-            ("004", r"$v := \gamma v + \eta\, \partial f/\partial x,\ x := x - v$, rewritten "
-                    r"$v := \gamma v + (1-\gamma)\,\frac{\eta}{1-\gamma}\,\partial f/\partial x$",
-             "lr inside the velocity, as 003; the rewrite reads momentum as an **EWA** of the "
-             "gradient with an effective lr of `lr / (1 - gamma)` (10x for 0.9, why 0.99 "
-             "\"flies off\" in its runs). Its minibatch step is `param - lr * grad / batch_size` "
-             "(**g/batch_size**: use a mean loss here)."),
-            ("000", r"$D_t = \beta S_{t-1} + (1-\beta) D_t$",
-             "momentum as an **EWA** of the gradients: `SGD(momentum=beta, dampening=beta)`; "
-             "`lr / (1 - beta)` restores the step of the undamped form. Its code calls "
-             "`torch.optim.SGD(lr=0.01, momentum=0.9)`: this class."),
-        ],
         "runs": [("lr 0.4", {"lr": 0.4}), ("lr 0.4, momentum 0.5", {"lr": 0.4, "momentum": 0.5})],
         "trace": (
             'Plain GD zigzags across the steep x2 direction (x2 <- (1 - 0.4 * 4) x2 = -0.6 x2: it '
@@ -189,22 +168,6 @@ $\mu$, dampening $\tau$. Without momentum: $\theta_t = \theta_{t-1} - \eta\, g_t
     },
     "adagrad": {
         "title": "Adagrad",
-        "formula": r"""
-$$s_t = s_{t-1} + g_t \odot g_t, \qquad
-\theta_t = \theta_{t-1} - \frac{\eta_t}{\sqrt{s_t} + \epsilon}\, g_t, \qquad
-\eta_t = \frac{\eta}{1 + (t-1)\,d}$$
-
-$d$ = `lr_decay` (0), $s_0$ = `initial_accumulator_value` (0); every coordinate's step shrinks as its squared
-gradients pile up.""",
-        "seeds": [
-            ("000", r"`param -= lr * g / (sqrt(cache) + eps)`, `eps = 1e-8` (its text: $\sigma$ = 1e-6)",
-             "eps outside the root, as here: `Adagrad(params, lr, eps=1e-8)`."),
-            ("002", r"$\theta_{t+1} = \theta_t - \frac{\eta}{\sqrt{G_t + \epsilon}} \odot g_t$",
-             "**eps inside the square root.**"),
-            ("004", r"`g = grad / batch_size; sqr += g*g; param -= lr * g / sqrt(sqr + 1e-7)`",
-             "**eps inside the square root** (`eps = sqrt(1e-7)` outside matches it as s -> 0) "
-             "and **g/batch_size**."),
-        ],
         "runs": [("lr 0.4", {"lr": 0.4}), ("lr 2", {"lr": 2.0})],
         "trace": (
             'Each coordinate is divided by the root of its own sum of squared gradients, so the first '
@@ -215,26 +178,6 @@ gradients pile up.""",
     },
     "rmsprop": {
         "title": "RMSprop",
-        "formula": r"""
-$$v_t = \alpha\, v_{t-1} + (1-\alpha)\, g_t \odot g_t, \qquad
-\theta_t = \theta_{t-1} - \eta\, \frac{g_t}{\sqrt{v_t} + \epsilon}$$
-
-centered: divide by $\sqrt{v_t - m_t^2} + \epsilon$ with $m_t = \alpha m_{t-1} + (1-\alpha) g_t$;
-momentum $\mu > 0$: $b_t = \mu b_{t-1} + g_t / (\sqrt{v_t} + \epsilon)$,
-$\theta_t = \theta_{t-1} - \eta\, b_t$.""",
-        "seeds": [
-            ("000", r"`cache = 0.9 * cache + 0.1 * g**2; param -= lr * g / (sqrt(cache) + 1e-8)`",
-             "this class with `alpha=0.9, eps=1e-8` (torch's default alpha is 0.99)."),
-            ("002", r"$s_t = \rho s_{t-1} + (1-\rho) g_t \odot g_t,\ "
-                    r"\theta_{t+1} = \theta_t - \frac{\eta}{\sqrt{s_t + \epsilon}} \odot g_t$",
-             "**eps inside the square root**; `rho` is `alpha`."),
-            ("003", r"EWA of $g \odot g$ with $\beta$ = 0.9 (formula as an image), lr 0.001 suggested",
-             "`RMSprop(params, lr=1e-3, alpha=0.9)`."),
-            ("004", r"`g = grad / batch_size; sqr = gamma * sqr + (1 - gamma) * g*g; "
-                    r"param -= lr * g / sqrt(sqr + 1e-8)`",
-             "**eps inside the square root** and **g/batch_size**; `gamma` is `alpha` "
-             "(its runs: 0.9 and 0.999)."),
-        ],
         "runs": [("lr 0.4, alpha 0.9", {"lr": 0.4, "alpha": 0.9})],
         "trace": (
             "Like Adagrad's first step, but the average forgets (alpha 0.9), so the step size does "
@@ -244,22 +187,6 @@ $\theta_t = \theta_{t-1} - \eta\, b_t$.""",
     },
     "adadelta": {
         "title": "Adadelta",
-        "formula": r"""
-$$s_t = \rho\, s_{t-1} + (1-\rho)\, g_t^2, \qquad
-\Delta_t = \frac{\sqrt{u_{t-1} + \epsilon}}{\sqrt{s_t + \epsilon}}\, g_t, \qquad
-u_t = \rho\, u_{t-1} + (1-\rho)\, \Delta_t^2, \qquad
-\theta_t = \theta_{t-1} - \eta\, \Delta_t$$
-
-The step size is the running RMS of past updates; $\eta = 1$ (the default) is the paper's rule
-without a learning rate.""",
-        "seeds": [
-            ("004", r"$s := \rho s + (1-\rho) g \odot g,\ g' = \frac{\sqrt{\Delta x + \epsilon}}"
-                    r"{\sqrt{s + \epsilon}} \odot g,\ \Delta x := \rho \Delta x + (1-\rho) g' \odot g',\ "
-                    r"x := x - g'$",
-             "this rule exactly (eps inside both roots, as torch), **no learning rate** "
-             "(`lr=1.0`), `rho = 0.999`, `eps = 1e-5`, and **g/batch_size**: "
-             "`Adadelta(params, rho=0.999, eps=1e-5)` on a mean loss."),
-        ],
         "runs": [("lr 1 (no lr)", {"lr": 1.0}), ("lr 10", {"lr": 10.0})],
         "trace": (
             'Its steps start at about sqrt(eps) * g / rms(g) and grow only as its average of past '
@@ -269,25 +196,6 @@ without a learning rate.""",
     },
     "adam": {
         "title": "Adam",
-        "formula": r"""
-$$m_t = \beta_1 m_{t-1} + (1-\beta_1)\, g_t, \qquad v_t = \beta_2 v_{t-1} + (1-\beta_2)\, g_t^2,$$
-$$\hat m_t = \frac{m_t}{1-\beta_1^t}, \qquad \hat v_t = \frac{v_t}{1-\beta_2^t}, \qquad
-\theta_t = \theta_{t-1} - \eta\, \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}$$
-
-computed, as torch does, as $\theta_t = \theta_{t-1} - \frac{\eta}{1-\beta_1^t}\,
-\frac{m_t}{\sqrt{v_t}/\sqrt{1-\beta_2^t} + \epsilon}$. amsgrad uses $\max(v_{max}, v_t)$ for $v_t$.""",
-        "seeds": [
-            ("000", "`torch.optim.Adam(model.parameters(), lr=0.001)`", "this class."),
-            ("001", r"`v = b1*v + (1-b1)*g; s = b2*s + (1-b2)*g**2; "
-                    r"p -= lr * v_hat / (sqrt(s_hat) + eps)`, `eps = 1e-6`, t from 1",
-             "the same rule written with the bias-corrected averages: `Adam(params, lr, eps=1e-6)`."),
-            ("002", r"$\theta_{t+1} = \theta_t - \eta\, \frac{\hat m_t}{\sqrt{\hat v_t + \epsilon}}$",
-             "**eps inside the square root.**"),
-            ("004", r"text: $g' = \frac{\eta \hat v}{\sqrt{\hat s + \epsilon}}$; code: "
-                    r"`g = grad / batch_size; ...; div = lr * v_hat / (sqrt(s_hat) + 1e-8)`",
-             "the text puts **eps inside the square root**, the code outside (as here), after "
-             "**g/batch_size**. (Its text also has a typo, $v := \\beta_1 v + (1-\\beta_1) v$.)"),
-        ],
         "runs": [("lr 0.4", {"lr": 0.4}), ("lr 0.1", {"lr": 0.1})],
         "trace": (
             'Steps of about lr per coordinate at first, whatever the gradient: the path heads '
@@ -297,16 +205,6 @@ computed, as torch does, as $\theta_t = \theta_{t-1} - \frac{\eta}{1-\beta_1^t}\
     },
     "adamw": {
         "title": "AdamW",
-        "formula": r"""
-$$\theta' = \theta_{t-1}\,(1 - \eta\lambda), \qquad
-\theta_t = \theta' - \eta\, \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}$$
-
-Adam with the weight decay $\lambda$ (default 0.01) applied to the weights instead of added to the
-gradient, so it is not divided by $\sqrt{\hat v_t}$.""",
-        "seeds": [
-            (None, "no weight decay in the seeds' Adam",
-             "with `weight_decay=0` AdamW is the seeds' Adam (see Adam for where they put eps)."),
-        ],
         "runs": [("lr 0.4, weight_decay 0.01", {"lr": 0.4}),
                  ("lr 0.4, weight_decay 1", {"lr": 0.4, "weight_decay": 1.0})],
         "trace": (
@@ -317,14 +215,6 @@ gradient, so it is not divided by $\sqrt{\hat v_t}$.""",
     },
     "adamax": {
         "title": "Adamax",
-        "formula": r"""
-$$m_t = \beta_1 m_{t-1} + (1-\beta_1)\, g_t, \qquad u_t = \max(\beta_2 u_{t-1},\ |g_t| + \epsilon),
-\qquad \theta_t = \theta_{t-1} - \frac{\eta}{1-\beta_1^t}\, \frac{m_t}{u_t}$$
-
-Adam with the infinity norm in place of the root mean square; $u$ needs no bias correction.""",
-        "seeds": [
-            (None, "not in the seeds", "see Adam for the seeds' Adam."),
-        ],
         "runs": [("lr 0.4", {"lr": 0.4})],
         "trace": (
             'Like Adam, with the running maximum of |g| in place of the root mean square: u remembers '
@@ -334,20 +224,6 @@ Adam with the infinity norm in place of the root mean square; $u$ needs no bias 
     },
     "nadam": {
         "title": "NAdam",
-        "formula": r"""
-$$\mu_t = \beta_1\left(1 - \tfrac12\, 0.96^{t\psi}\right), \qquad
-d_t = \sqrt{v_t / (1-\beta_2^t)} + \epsilon,$$
-$$\theta_t = \theta_{t-1} - \eta\, \frac{1-\mu_t}{1-\prod_{i\le t}\mu_i}\, \frac{g_t}{d_t}
-- \eta\, \frac{\mu_{t+1}}{1-\prod_{i\le t+1}\mu_i}\, \frac{m_t}{d_t}$$
-
-with $m_t, v_t$ as in Adam and $\psi$ = momentum_decay: the step uses the momentum as it will be
-after the next update (Nesterov's look-ahead).""",
-        "seeds": [
-            (None, "not in the seeds",
-             "seed 003 names NAG (Nesterov accelerated gradient) next to SGD with momentum, "
-             "without a formula: here that is `SGD(nesterov=True)`; NAdam puts the same "
-             "look-ahead into Adam."),
-        ],
         "runs": [("lr 0.4", {"lr": 0.4})],
         "trace": (
             'Adam with a look-ahead momentum: the same start, less overshoot in x1.'
@@ -355,18 +231,6 @@ after the next update (Nesterov's look-ahead).""",
     },
     "radam": {
         "title": "RAdam",
-        "formula": r"""
-$$\rho_\infty = \frac{2}{1-\beta_2} - 1, \qquad
-\rho_t = \rho_\infty - \frac{2t\beta_2^t}{1-\beta_2^t}, \qquad
-r_t = \sqrt{\frac{(\rho_t-4)(\rho_t-2)\rho_\infty}{(\rho_\infty-4)(\rho_\infty-2)\rho_t}}$$
-$$\theta_t = \theta_{t-1} - \eta\, \hat m_t\, r_t\, \frac{\sqrt{1-\beta_2^t}}{\sqrt{v_t}+\epsilon}
-\ \text{ if } \rho_t > 5, \qquad \text{else } \theta_t = \theta_{t-1} - \eta\, \hat m_t$$
-
-While $v$ holds too few squared gradients for a trustworthy $1/\sqrt{\hat v}$, RAdam takes
-bias-corrected momentum steps (the first five, for the default $\beta_2$).""",
-        "seeds": [
-            (None, "not in the seeds", "its rectified phase is the seeds' Adam (eps placement aside) times $r_t$."),
-        ],
         "runs": [("lr 0.4", {"lr": 0.4})],
         "trace": (
             'The first five steps (rho_t <= 5) are momentum SGD with the raw gradient, lr * m_hat: '
@@ -375,15 +239,6 @@ bias-corrected momentum steps (the first five, for the default $\beta_2$).""",
     },
     "lion": {
         "title": "Lion",
-        "formula": r"""
-$$\theta_t = \theta_{t-1}(1-\eta\lambda) - \eta\, \operatorname{sign}\!\big(\beta_1 m_{t-1} + (1-\beta_1)\, g_t\big),
-\qquad m_t = \beta_2 m_{t-1} + (1-\beta_2)\, g_t$$
-
-Every coordinate moves by exactly $\eta$ (or 0): no eps, no bias correction, one state array.""",
-        "seeds": [
-            (None, "not in the seeds (Lion is from 2023)",
-             "$m$ is seed 000's exponentially weighted average of the gradients, with $\\beta = \\beta_2$."),
-        ],
         "runs": [("lr 0.1", {"lr": 0.1}), ("lr 0.3", {"lr": 0.3})],
         "trace": (
             'Every coordinate moves by exactly lr per step (the sign of a momentum), so the path runs '
@@ -488,14 +343,6 @@ def _side_by_side(numpy_code, numba_code, cls):
     )
 
 
-def _seed_list(seeds):
-    lines = []
-    for seed, formula, note in seeds:
-        who = f"**seed {seed}**" if seed is not None else "**seeds**"
-        lines.append(f"- {who}: {formula} -- {note}")
-    return "\n".join(lines)
-
-
 def _signature(cls):
     signature = str(inspect.signature(cls.__init__)).replace("(self, ", "(", 1)
     return f"{cls.__name__}{signature}"
@@ -515,15 +362,15 @@ def optimizer_section(name):
         f"`optimizers.create(\"{name}\", ...)` is `optimizers.{cls.__name__}`:",
         "",
         f"```python\n{_signature(cls)}\n```",
-        notes["formula"],
+        "",
+        "Its docstring (`help(optimizers." + cls.__name__ + ")`): the formula, the state and how the "
+        "course seeds write the same rule:",
+        "",
+        f"```text\n{inspect.getdoc(cls)}\n```",
         "",
         "### The code",
         "",
         inherited + _side_by_side(numpy_code, numba_code, cls),
-        "### In the seeds",
-        "",
-        _seed_list(notes["seeds"]),
-        "",
         f"### On the quadratic 0.1 x1^2 + 2 x2^2 from (-5, -2), {QUADRATIC_STEPS} steps",
         "",
         f"![{cls.__name__} on the quadratic](img/quadratic_{name}.png)",
@@ -544,8 +391,8 @@ def documented_optimizers():
     missing = [name for name in registered if name not in OPTIMIZER_NOTES]
     if missing:
         raise RuntimeError(
-            f"docs/make_docs.py has no OPTIMIZER_NOTES entry for {missing}: add its formula, "
-            "the seeds' variants and its quadratic runs"
+            f"docs/make_docs.py has no OPTIMIZER_NOTES entry for {missing}: add its title "
+            "and its quadratic runs"
         )
     unknown = [name for name in OPTIMIZER_NOTES if name not in registered]
     if unknown:
@@ -576,7 +423,23 @@ steps.
 
 {contents}
 
-{SEEDS}"""
+{SEEDS}
+Every update opens the same way (maximize, then weight decay), written once in
+`{_repo_path(prepare_gradient)}` for the numpy updates and once, inlined into each kernel's
+loop, for the numba kernels:
+
+<table><tr><th>numpy</th><th>numba</th></tr><tr><td valign="top">
+
+```python
+{_dedented_source(prepare_gradient)}```
+
+</td><td valign="top">
+
+```python
+{_dedented_source(prepare_gradient_at.py_func)}```
+
+</td></tr></table>
+"""
     return header + "\n" + "\n".join(optimizer_section(name) for name in names)
 
 

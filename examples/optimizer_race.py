@@ -58,7 +58,8 @@ in gradient and update norm) until the large gradients refill v_hat, the step si
 (visible in the last column) and Adam settles again.
 
 Figures: `optimizer_race.png` (one contour plot per landscape, every optimizer's path on
-it, drawn by `landscapes.plot_trajectories`) and `optimizer_race_telemetry.png` (an
+it, drawn by `landscapes.plot_trajectories`; `optimizer_race.gif` animates the Rosenbrock
+race with `landscapes.animate`) and `optimizer_race_telemetry.png` (an
 `optimizers.telemetry.Recorder` on Adam and on SGD during their Rosenbrock runs: lr,
 gradient norm, update norm, update / weight, Adam's effective step sizes).
 """
@@ -216,6 +217,10 @@ def main():
         )
         one_color_per_path(ax, list(by_name), loc="upper left" if landscape_name == "saddle" else "lower left")
     run.save(fig, "optimizer_race.png")
+    animation = landscapes.animate(RACES["rosenbrock"][0], paths["rosenbrock"],
+                                   run.out / "optimizer_race.gif", frames=45, fps=12,
+                                   title=f"Rosenbrock, {budgets['rosenbrock']} steps")
+    print(f"animation: {animation}")
 
     fig, axes = run.figure(1, 5, figsize=(18, 3.6))
     for name in TELEMETRY:
@@ -286,6 +291,7 @@ def main():
         "lr": {name: LR[name] for name in names},
         "steps_to_tolerance": steps_to_tolerance,
         "final_value": final_value,
+        "animation": str(animation),
         "saddle_first_step": first_step,
         "saddle_closest_approach": lowest_distance,
         "telemetry_rosenbrock": {

@@ -34,7 +34,8 @@ Printed: per landscape and run, the first step at which the distance from the sa
 computed with the engine (central differences of `backward()` gradients) with its eigenvalues,
 next to the analytic ones. Figures: `saddle_1d.png` (the two curves, the book's annotations and
 the gradient-descent paths) and `saddle_2d.png` (trajectories over the contours, and distance
-from the saddle against step on a log scale: straight lines are exponential escapes).
+from the saddle against step on a log scale: straight lines are exponential escapes), and
+`saddle_point.gif` (the x^2 - y^2 paths moving together, `landscapes.animate`).
 `--quick` runs the same; the script takes about a second. The noisy run depends on --seed.
 """
 
@@ -198,6 +199,10 @@ def main():
     checks_2d(run, table)
     results["hessians"] = hessians(run)
     plot_2d(run, table)
+    results["animation"] = str(landscapes.animate(
+        landscapes.saddle, {label: table["saddle"][label][0] for label in PLOTTED},
+        run.out / "saddle_point.gif", window=((-1.5, 1.5), (-1.5, 1.5)),
+        title=f"{landscapes.saddle.formula}, lr {LR}, from ({START_X}, 0)"))
 
     failed = [c["name"] for c in run.checks if not c["ok"]]
     print(f"{len(run.checks) - len(failed)}/{len(run.checks)} checks passed" +

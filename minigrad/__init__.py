@@ -9,10 +9,12 @@ functional form of every op (``minigrad.exp(x)``, ``minigrad.sum(x, dim=0)``,
 ``autograd.functional``), ``Function`` (define your own op), ``gradcheck`` and
 ``gradgradcheck`` (derivatives vs finite differences), ``manual_seed``; plus the
 subpackages ``nn``, ``data``, ``viz`` (draw the graph) and ``landscapes`` (2-D test
-functions and optimizer trajectories).
+functions and optimizer trajectories); ``debug`` turns on warnings for silent mistakes
+(see ``minigrad.debugging``).
 """
 
 from . import random
+from .debugging import MistakeWarning, debug, is_debug_enabled
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .tensor import Tensor, tensor
 from .function import Context, Function, FunctionContext, SavedTensorModifiedError

@@ -3,7 +3,9 @@
 Each optimizer follows `torch.optim` (names, defaults, update order, state layout) and
 has two interchangeable backends: a plain-numpy reference update that reads like the
 formula, and a numba kernel (the default). `optimizers.base` explains how to add one;
-`optimizers.telemetry.Recorder` watches an optimizer step by step.
+`optimizers.telemetry.Recorder` watches an optimizer step by step;
+`optimizers.explain` shows one step of one coordinate with the numbers;
+`optimizers.testing.optcheck` checks an optimizer you wrote against a reference.
 """
 
 from .adadelta import Adadelta
@@ -16,15 +18,14 @@ from .base import (
     register_optimizer_step_post_hook,
     register_optimizer_step_pre_hook,
 )
+from .explain import Explanation, explain
 from .lion import Lion
 from .nadam import NAdam
 from .radam import RAdam
 from .registry import available, create, register
 from .rmsprop import RMSprop
 from .sgd import SGD
-
-# telemetry reads the optimizer classes above, so it is imported after them.
-from . import telemetry  # noqa: E402
+from . import telemetry, testing
 
 __all__ = [
     "Optimizer",
@@ -40,19 +41,12 @@ __all__ = [
     "NAdam",
     "RAdam",
     "Lion",
+    "Explanation",
+    "explain",
     "available",
     "create",
     "register",
     "telemetry",
+    "testing",
 ]
 
-register("sgd", SGD)
-register("adagrad", Adagrad)
-register("rmsprop", RMSprop)
-register("adadelta", Adadelta)
-register("adam", Adam)
-register("adamw", AdamW)
-register("adamax", Adamax)
-register("nadam", NAdam)
-register("radam", RAdam)
-register("lion", Lion)

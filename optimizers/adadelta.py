@@ -5,8 +5,11 @@ from numba import prange
 
 from .base import ARRAY, STEP, Optimizer
 from .kernels import kernel, run_kernel
+from .opening import opening_formula, prepare_gradient, prepare_gradient_at
+from .registry import register
 
 
+@register("adadelta")
 class Adadelta(Optimizer):
     r"""Adadelta (Zeiler 2012), exactly `torch.optim.Adadelta`.
 
@@ -65,11 +68,8 @@ class Adadelta(Optimizer):
         }
 
     def update(self, param, grad, state, group):
-        rho, eps, weight_decay = group["rho"], group["eps"], group["weight_decay"]
-        if group["maximize"]:
-            grad = -grad
-        if weight_decay != 0:
-            grad = grad + weight_decay * param
+        rho, eps = group["rho"], group["eps"]
+        grad = prepare_gradient(param, grad, group)
         square_avg, acc_delta = state["square_avg"], state["acc_delta"]
         square_avg *= rho
         square_avg += (1 - rho) * (grad * grad)
@@ -77,6 +77,26 @@ class Adadelta(Optimizer):
         acc_delta *= rho
         acc_delta += (1 - rho) * (delta * delta)
         param -= group["lr"] * delta
+
+    symbols = {"step": "t", "square_avg": "s", "acc_delta": "u"}
+    state_before_step = ("acc_delta",)
+
+    def formula(self, state, group):
+        return opening_formula(group) + [
+            ("s", "s * rho + (1 - rho) * (g * g)"),
+            ("dx", "sqrt(u + eps) / sqrt(s + eps) * g"),
+            ("u", "u * rho + (1 - rho) * (dx * dx)"),
+            ("p", "p - lr * dx"),
+        ]
+
+    def effective_step_size(self, state, group, before):
+        """lr * sqrt(u_{t-1} + eps) / sqrt(s_t + eps): the factor on the gradient, with u as it
+        was before the step (`before["acc_delta"]`; absent on a parameter's first step: u = 0)."""
+        previous = before.get("acc_delta")
+        if previous is None:
+            previous = np.zeros_like(state["acc_delta"])
+        eps = group["eps"]
+        return np.sqrt(previous + eps) / np.sqrt(state["square_avg"] + eps) * group["lr"]
 
     def update_numba(self, param, grad, state, group):
         rho = group["rho"]
@@ -95,9 +115,7 @@ def adadelta_kernel(param, grad, square_avg, acc_delta, coefficients, maximize):
     """In-place Adadelta over flat arrays; the same arithmetic as `Adadelta.update`."""
     lr, rho, one_minus_rho, eps, weight_decay = coefficients
     for i in prange(param.size):
-        g = -grad[i] if maximize else grad[i]
-        if weight_decay != 0:
-            g = g + weight_decay * param[i]
+        g = prepare_gradient_at(param, grad, i, maximize, weight_decay, False, weight_decay)
         s = rho * square_avg[i] + one_minus_rho * (g * g)
         square_avg[i] = s
         delta = np.sqrt(acc_delta[i] + eps) / np.sqrt(s + eps) * g

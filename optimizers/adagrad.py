@@ -5,8 +5,11 @@ from numba import prange
 
 from .base import ARRAY, STEP, Optimizer
 from .kernels import kernel, run_kernel
+from .opening import opening_formula, prepare_gradient, prepare_gradient_at
+from .registry import register
 
 
+@register("adagrad")
 class Adagrad(Optimizer):
     r"""Adagrad (Duchi et al. 2011), exactly `torch.optim.Adagrad`.
 
@@ -76,16 +79,26 @@ class Adagrad(Optimizer):
         return group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
 
     def update(self, param, grad, state, group):
-        weight_decay = group["weight_decay"]
-        if group["maximize"]:
-            grad = -grad
-        if weight_decay != 0:
-            grad = grad + weight_decay * param
+        grad = prepare_gradient(param, grad, group)
         clr = self._clr(state, group)
         state_sum = state["sum"]
         state_sum += grad * grad
         std = np.sqrt(state_sum) + group["eps"]
         param -= clr * (grad / std)
+
+    symbols = {"step": "t", "sum": "s"}
+
+    def formula(self, state, group):
+        return opening_formula(group) + [
+            ("clr", "lr / (1 + (t - 1) * lr_decay)"),
+            ("s", "s + g * g"),
+            ("std", "sqrt(s) + eps"),
+            ("p", "p - clr * (g / std)"),
+        ]
+
+    def effective_step_size(self, state, group, before):
+        """clr / (sqrt(s) + eps), clr = lr / (1 + (t - 1) lr_decay): the factor on the gradient."""
+        return self._clr(state, group) / (np.sqrt(state["sum"]) + group["eps"])
 
     def update_numba(self, param, grad, state, group):
         run_kernel(
@@ -103,9 +116,7 @@ def adagrad_kernel(param, grad, state_sum, coefficients, maximize):
     """In-place Adagrad over flat arrays; the same arithmetic as `Adagrad.update`."""
     clr, eps, weight_decay = coefficients
     for i in prange(param.size):
-        g = -grad[i] if maximize else grad[i]
-        if weight_decay != 0:
-            g = g + weight_decay * param[i]
+        g = prepare_gradient_at(param, grad, i, maximize, weight_decay, False, weight_decay)
         s = state_sum[i] + g * g
         state_sum[i] = s
         param[i] -= clr * (g / (np.sqrt(s) + eps))

@@ -5,13 +5,16 @@ from numba import prange
 
 from .base import ARRAY, STEP, Optimizer
 from .kernels import kernel, run_kernel
+from .opening import opening_formula, prepare_gradient, prepare_gradient_at
+from .registry import register
 
 
 def check_adam_hyperparameters(group):
-    """torch's checks, shared by the Adam family: lr, eps, both betas in [0, 1), weight decay."""
+    """torch's checks, shared by the Adam family and Lion: lr, eps (if the group has one: Lion
+    has none), both betas in [0, 1), weight decay."""
     if not 0.0 <= group["lr"]:
         raise ValueError(f"Invalid learning rate: {group['lr']}")
-    if not 0.0 <= group["eps"]:
+    if "eps" in group and not 0.0 <= group["eps"]:
         raise ValueError(f"Invalid epsilon value: {group['eps']}")
     beta1, beta2 = group["betas"]
     if not 0.0 <= beta1 < 1.0:
@@ -22,6 +25,7 @@ def check_adam_hyperparameters(group):
         raise ValueError(f"Invalid weight_decay value: {group['weight_decay']}")
 
 
+@register("adam")
 class Adam(Optimizer):
     r"""Adam (Kingma & Ba 2015), exactly `torch.optim.Adam`.
 
@@ -97,15 +101,8 @@ class Adam(Optimizer):
         return group["lr"] / (1 - beta1**t), (1 - beta2**t) ** 0.5
 
     def update(self, param, grad, state, group):
-        lr, weight_decay = group["lr"], group["weight_decay"]
         beta1, beta2 = group["betas"]
-        if group["maximize"]:
-            grad = -grad
-        if weight_decay != 0:
-            if group["decoupled_weight_decay"]:
-                param *= 1 - lr * weight_decay
-            else:
-                grad = grad + weight_decay * param
+        grad = prepare_gradient(param, grad, group, group["decoupled_weight_decay"])
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
         exp_avg += (1 - beta1) * (grad - exp_avg)
         exp_avg_sq *= beta2
@@ -116,6 +113,31 @@ class Adam(Optimizer):
         step_size, bias_correction2_sqrt = self._scalars(state, group)
         denom = np.sqrt(exp_avg_sq) / bias_correction2_sqrt + group["eps"]
         param -= step_size * exp_avg / denom
+
+    symbols = {"step": "t", "exp_avg": "m", "exp_avg_sq": "v", "max_exp_avg_sq": "v_max"}
+
+    def formula(self, state, group):
+        lines = opening_formula(group, group["decoupled_weight_decay"]) + [
+            ("m", "m + (1 - beta1) * (g - m)"),
+            ("v", "v * beta2 + (1 - beta2) * (g * g)"),
+        ]
+        root = "sqrt(v)"
+        if group["amsgrad"]:
+            lines.append(("v_max", "maximum(v_max, v)"))
+            root = "sqrt(v_max)"
+        return lines + [
+            ("step_size", "lr / (1 - beta1**t)"),
+            ("bias_correction2_sqrt", "(1 - beta2**t) ** 0.5"),
+            ("denom", f"{root} / bias_correction2_sqrt + eps"),
+            ("p", "p - step_size * m / denom"),
+        ]
+
+    def effective_step_size(self, state, group, before):
+        """lr / (sqrt(v) / sqrt(1 - b2^t) + eps) = lr / (sqrt(v_hat) + eps): the factor on m_hat
+        (v is "max_exp_avg_sq" with amsgrad)."""
+        _, bias_correction2_sqrt = self._scalars(state, group)
+        v = state["max_exp_avg_sq"] if group["amsgrad"] else state["exp_avg_sq"]
+        return group["lr"] / (np.sqrt(v) / bias_correction2_sqrt + group["eps"])
 
     def update_numba(self, param, grad, state, group):
         lr, weight_decay = group["lr"], group["weight_decay"]
@@ -139,12 +161,7 @@ def adam_kernel(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, coefficients,
     (decay_factor, weight_decay, one_minus_beta1, beta2, one_minus_beta2, step_size,
      bias_correction2_sqrt, eps) = coefficients
     for i in prange(param.size):
-        g = -grad[i] if maximize else grad[i]
-        if weight_decay != 0:
-            if decoupled:
-                param[i] *= decay_factor
-            else:
-                g = g + weight_decay * param[i]
+        g = prepare_gradient_at(param, grad, i, maximize, weight_decay, decoupled, decay_factor)
         m = exp_avg[i] + one_minus_beta1 * (g - exp_avg[i])
         exp_avg[i] = m
         v = beta2 * exp_avg_sq[i] + one_minus_beta2 * (g * g)

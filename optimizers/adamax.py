@@ -6,8 +6,11 @@ from numba import prange
 from .adam import check_adam_hyperparameters
 from .base import ARRAY, STEP, Optimizer
 from .kernels import kernel, run_kernel
+from .opening import opening_formula, prepare_gradient, prepare_gradient_at
+from .registry import register
 
 
+@register("adamax")
 class Adamax(Optimizer):
     r"""Adamax (Kingma & Ba 2015, section 7.1), exactly `torch.optim.Adamax`.
 
@@ -61,16 +64,26 @@ class Adamax(Optimizer):
 
     def update(self, param, grad, state, group):
         beta1, beta2 = group["betas"]
-        weight_decay = group["weight_decay"]
-        if group["maximize"]:
-            grad = -grad
-        if weight_decay != 0:
-            grad = grad + weight_decay * param
+        grad = prepare_gradient(param, grad, group)
         exp_avg, exp_inf = state["exp_avg"], state["exp_inf"]
         exp_avg += (1 - beta1) * (grad - exp_avg)
         exp_inf *= beta2
         np.maximum(exp_inf, np.abs(grad) + group["eps"], out=exp_inf)
         param -= self._clr(state, group) * exp_avg / exp_inf
+
+    symbols = {"step": "t", "exp_avg": "m", "exp_inf": "u"}
+
+    def formula(self, state, group):
+        return opening_formula(group) + [
+            ("m", "m + (1 - beta1) * (g - m)"),
+            ("u", "maximum(u * beta2, abs(g) + eps)"),
+            ("clr", "lr / (1 - beta1 ** t)"),
+            ("p", "p - clr * m / u"),
+        ]
+
+    def effective_step_size(self, state, group, before):
+        """lr / u, u = "exp_inf" (eps is inside u's max): the factor on m_hat."""
+        return group["lr"] / state["exp_inf"]
 
     def update_numba(self, param, grad, state, group):
         beta1, beta2 = group["betas"]
@@ -89,9 +102,7 @@ def adamax_kernel(param, grad, exp_avg, exp_inf, coefficients, maximize):
     """In-place Adamax over flat arrays; the same arithmetic as `Adamax.update`."""
     clr, one_minus_beta1, beta2, eps, weight_decay = coefficients
     for i in prange(param.size):
-        g = -grad[i] if maximize else grad[i]
-        if weight_decay != 0:
-            g = g + weight_decay * param[i]
+        g = prepare_gradient_at(param, grad, i, maximize, weight_decay, False, weight_decay)
         m = exp_avg[i] + one_minus_beta1 * (g - exp_avg[i])
         exp_avg[i] = m
         u = beta2 * exp_inf[i]

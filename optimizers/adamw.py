@@ -1,8 +1,10 @@
 """AdamW: Adam with decoupled weight decay."""
 
 from .adam import Adam
+from .registry import register
 
 
+@register("adamw")
 class AdamW(Adam):
     r"""AdamW (Loshchilov & Hutter 2019), exactly `torch.optim.AdamW`.
 

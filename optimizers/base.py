@@ -98,8 +98,9 @@ For an optimizer of the package itself, one module `optimizers/<name>.py` holds 
 its docstring (update formula and how it maps to the course seeds' form), the numpy
 `update` and the `@kernel` loop side by side (see `sgd.py`). Then:
 
-1. register it in `optimizers/__init__.py`: import it, add it to `__all__`, and add a
-   `register("<name>", Class)` line;
+1. decorate the class with `@register("<name>")` (from `.registry`), give it `formula`,
+   `symbols` and, if its step adapts per coordinate, `effective_step_size` (see
+   `optimizers.explain`); import it in `optimizers/__init__.py` and add it to `__all__`;
 2. add its option grid to `OPTIONS` in `tests/optimizers/optimizer_cases.py` (every option
    value to combine, plus a validity filter if some combinations are illegal), its
    Rosenbrock row to `CONVERGENCE`, its first-error rows to `INVALID_HYPERPARAMETERS`,
@@ -121,6 +122,8 @@ from collections.abc import MutableMapping
 from operator import is_
 
 import numpy as np
+
+from . import debug_checks
 
 BACKENDS = ("numba", "numpy")
 
@@ -467,6 +470,31 @@ class Optimizer:
             f"{type(self).__name__} must define update(param, grad, state, group)"
         )
 
+    # What `optimizers.explain` and `optimizers.telemetry` read (both optional).
+    symbols = {}
+    """State key -> the short name `formula` uses for it, e.g. {"exp_avg": "m"}."""
+
+    state_before_step = ()
+    """State keys `effective_step_size` needs as they were before the step."""
+
+    def formula(self, state, group):
+        """The update of one coordinate as (name, Python expression) lines, or None.
+
+        The lines this group runs, in the order `update` computes them, with `state` as the
+        update receives it (step already counted). `optimizers.explain` evaluates them on one
+        coordinate and checks the result against `update` bit for bit (see its docstring).
+        """
+        return None
+
+    def effective_step_size(self, state, group, before):
+        """The per-coordinate factor the step applies, as an array, or None (default).
+
+        `state` is the parameter's state after the step; `before` holds the entries named in
+        `state_before_step` as they were before it (missing on a parameter's first step).
+        None means no per-coordinate factor (SGD: lr everywhere; Lion: lr * sign).
+        """
+        return None
+
     # ----------------------------------------------------------------- copying
     def __getstate__(self):
         """What `copy.deepcopy` and `pickle` keep: everything but the hooks, as torch.
@@ -558,6 +586,8 @@ class Optimizer:
     # ----------------------------------------------------------------- stepping
     def zero_grad(self, set_to_none=True):
         """Set every parameter's grad to None (default) or fill it with zeros in place."""
+        if debug_checks.enabled():
+            debug_checks.note_zero_grad(self)
         for group in self.param_groups:
             for param in group["params"]:
                 if param.grad is not None:
@@ -577,9 +607,22 @@ class Optimizer:
         arguments; this optimizer's post-hooks, then the global ones, run last.
         Everything is checked before anything changes (see the module docstring).
         """
+        checked = debug_checks.enabled()
+        if checked:
+            if closure is None:
+                debug_checks.before_step(self)
+            else:  # the closure computes the gradients: check them after it ran
+                closure = debug_checks.checked_closure(self, closure)
         if not (self._step_pre_hooks or self._step_post_hooks
                 or _global_step_pre_hooks or _global_step_post_hooks):
-            return self._step(closure)
+            loss = self._step(closure)
+        else:
+            loss = self._step_with_hooks(closure)
+        if checked:
+            debug_checks.after_step(self, loss)
+        return loss
+
+    def _step_with_hooks(self, closure):
         args = (self,) if closure is None else (self, closure)
         kwargs = {}
         for hook in [*_global_step_pre_hooks.values(), *self._step_pre_hooks.values()]:

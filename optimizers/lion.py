@@ -3,10 +3,14 @@
 import numpy as np
 from numba import prange
 
+from .adam import check_adam_hyperparameters
 from .base import ARRAY, Optimizer
 from .kernels import kernel, run_kernel
+from .opening import opening_formula, prepare_gradient, prepare_gradient_at
+from .registry import register
 
 
+@register("lion")
 class Lion(Optimizer):
     r"""Lion, "EvoLved Sign Momentum" (Chen et al. 2023, "Symbolic Discovery of
     Optimization Algorithms", Program 1). torch has no Lion; this follows the authors'
@@ -48,30 +52,27 @@ class Lion(Optimizer):
         super().__init__(params, defaults, backend)
 
     def check_hyperparameters(self, group):
-        if not 0.0 <= group["lr"]:
-            raise ValueError(f"Invalid learning rate: {group['lr']}")
-        beta1, beta2 = group["betas"]
-        if not 0.0 <= beta1 < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 0: {beta1}")
-        if not 0.0 <= beta2 < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 1: {beta2}")
-        if not 0.0 <= group["weight_decay"]:
-            raise ValueError(f"Invalid weight_decay value: {group['weight_decay']}")
+        check_adam_hyperparameters(group)
 
     def init_state(self, param, group):
         return {"exp_avg": np.zeros_like(param)}
 
     def update(self, param, grad, state, group):
-        lr, weight_decay = group["lr"], group["weight_decay"]
         beta1, beta2 = group["betas"]
-        if group["maximize"]:
-            grad = -grad
-        if weight_decay != 0:
-            param *= 1 - lr * weight_decay
+        grad = prepare_gradient(param, grad, group, decoupled=True)
         exp_avg = state["exp_avg"]
-        param -= lr * np.sign(beta1 * exp_avg + (1 - beta1) * grad)
+        param -= group["lr"] * np.sign(beta1 * exp_avg + (1 - beta1) * grad)
         exp_avg *= beta2
         exp_avg += (1 - beta2) * grad
+
+    symbols = {"exp_avg": "m"}
+
+    def formula(self, state, group):
+        return opening_formula(group, decoupled=True) + [
+            ("c", "beta1 * m + (1 - beta1) * g"),
+            ("p", "p - lr * sign(c)"),
+            ("m", "m * beta2 + (1 - beta2) * g"),
+        ]
 
     def update_numba(self, param, grad, state, group):
         lr, weight_decay = group["lr"], group["weight_decay"]
@@ -91,9 +92,7 @@ def lion_kernel(param, grad, exp_avg, coefficients, maximize):
     """In-place Lion over flat arrays; the same arithmetic as `Lion.update`."""
     lr, decay_factor, weight_decay, beta1, one_minus_beta1, beta2, one_minus_beta2 = coefficients
     for i in prange(param.size):
-        g = -grad[i] if maximize else grad[i]
-        if weight_decay != 0:
-            param[i] *= decay_factor
+        g = prepare_gradient_at(param, grad, i, maximize, weight_decay, True, decay_factor)
         m = exp_avg[i]
         param[i] -= lr * np.sign(beta1 * m + one_minus_beta1 * g)
         exp_avg[i] = beta2 * m + one_minus_beta2 * g

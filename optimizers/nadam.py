@@ -6,8 +6,11 @@ from numba import prange
 from .adam import check_adam_hyperparameters
 from .base import ARRAY, REAL, STEP, Optimizer
 from .kernels import kernel, run_kernel
+from .opening import opening_formula, prepare_gradient, prepare_gradient_at
+from .registry import register
 
 
+@register("nadam")
 class NAdam(Optimizer):
     r"""NAdam (Dozat 2016), exactly `torch.optim.NAdam`.
 
@@ -92,16 +95,9 @@ class NAdam(Optimizer):
         )
 
     def update(self, param, grad, state, group):
-        lr, weight_decay = group["lr"], group["weight_decay"]
         beta1, beta2 = group["betas"]
         bias_correction2, grad_coefficient, avg_coefficient = self._advance(state, group)
-        if group["maximize"]:
-            grad = -grad
-        if weight_decay != 0:
-            if group["decoupled_weight_decay"]:
-                param *= 1 - lr * weight_decay
-            else:
-                grad = grad + weight_decay * param
+        grad = prepare_gradient(param, grad, group, group["decoupled_weight_decay"])
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
         exp_avg += (1 - beta1) * (grad - exp_avg)
         exp_avg_sq *= beta2
@@ -109,6 +105,30 @@ class NAdam(Optimizer):
         denom = np.sqrt(exp_avg_sq / bias_correction2) + group["eps"]
         param -= grad_coefficient * grad / denom
         param -= avg_coefficient * exp_avg / denom
+
+    symbols = {"step": "t", "mu_product": "P", "exp_avg": "m", "exp_avg_sq": "v"}
+
+    def formula(self, state, group):
+        return [
+            ("mu_t", "beta1 * (1.0 - 0.5 * (0.96 ** (t * momentum_decay)))"),
+            ("mu_next", "beta1 * (1.0 - 0.5 * (0.96 ** ((t + 1) * momentum_decay)))"),
+            ("P", "P * mu_t"),
+            ("bias_correction2", "1 - beta2**t"),
+            ("grad_coefficient", "lr * (1.0 - mu_t) / (1.0 - P)"),
+            ("avg_coefficient", "lr * mu_next / (1.0 - P * mu_next)"),
+        ] + opening_formula(group, group["decoupled_weight_decay"]) + [
+            ("m", "m + (1 - beta1) * (g - m)"),
+            ("v", "v * beta2 + (1 - beta2) * (g * g)"),
+            ("denom", "sqrt(v / bias_correction2) + eps"),
+            ("p", "p - grad_coefficient * g / denom"),
+            ("p", "p - avg_coefficient * m / denom"),
+        ]
+
+    def effective_step_size(self, state, group, before):
+        """lr / (sqrt(v / (1 - b2^t)) + eps): Adam's quantity in NAdam's own rounding; the step
+        is this times the Nesterov combination of g and m."""
+        bias_correction2 = 1 - group["betas"][1] ** state["step"]
+        return group["lr"] / (np.sqrt(state["exp_avg_sq"] / bias_correction2) + group["eps"])
 
     def update_numba(self, param, grad, state, group):
         lr, weight_decay = group["lr"], group["weight_decay"]
@@ -131,12 +151,7 @@ def nadam_kernel(param, grad, exp_avg, exp_avg_sq, coefficients, decoupled, maxi
     (decay_factor, weight_decay, one_minus_beta1, beta2, one_minus_beta2, bias_correction2,
      eps, grad_coefficient, avg_coefficient) = coefficients
     for i in prange(param.size):
-        g = -grad[i] if maximize else grad[i]
-        if weight_decay != 0:
-            if decoupled:
-                param[i] *= decay_factor
-            else:
-                g = g + weight_decay * param[i]
+        g = prepare_gradient_at(param, grad, i, maximize, weight_decay, decoupled, decay_factor)
         m = exp_avg[i] + one_minus_beta1 * (g - exp_avg[i])
         exp_avg[i] = m
         v = beta2 * exp_avg_sq[i] + one_minus_beta2 * (g * g)

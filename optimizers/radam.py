@@ -6,8 +6,11 @@ from numba import prange
 from .adam import check_adam_hyperparameters
 from .base import ARRAY, STEP, Optimizer
 from .kernels import kernel, run_kernel
+from .opening import opening_formula, prepare_gradient, prepare_gradient_at
+from .registry import register
 
 
+@register("radam")
 class RAdam(Optimizer):
     r"""Rectified Adam (Liu et al. 2020), exactly `torch.optim.RAdam`.
 
@@ -87,15 +90,9 @@ class RAdam(Optimizer):
         return bias_correction1, bias_correction2**0.5, rect
 
     def update(self, param, grad, state, group):
-        lr, weight_decay = group["lr"], group["weight_decay"]
+        lr = group["lr"]
         beta1, beta2 = group["betas"]
-        if group["maximize"]:
-            grad = -grad
-        if weight_decay != 0:
-            if group["decoupled_weight_decay"]:
-                param *= 1 - lr * weight_decay
-            else:
-                grad = grad + weight_decay * param
+        grad = prepare_gradient(param, grad, group, group["decoupled_weight_decay"])
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
         exp_avg += (1 - beta1) * (grad - exp_avg)
         exp_avg_sq *= beta2
@@ -107,6 +104,35 @@ class RAdam(Optimizer):
             param -= bias_corrected_exp_avg * lr * adaptive_lr * rect
         else:
             param -= bias_corrected_exp_avg * lr
+
+    symbols = {"step": "t", "exp_avg": "m", "exp_avg_sq": "v"}
+
+    def formula(self, state, group):
+        lines = opening_formula(group, group["decoupled_weight_decay"]) + [
+            ("m", "m + (1 - beta1) * (g - m)"),
+            ("v", "v * beta2 + (1 - beta2) * (g * g)"),
+            ("bias_correction1", "1 - beta1**t"),
+            ("bias_correction2", "1 - beta2**t"),
+            ("rho_inf", "2 / (1 - beta2) - 1"),
+            ("rho_t", "rho_inf - 2 * t * (beta2**t) / bias_correction2"),
+            ("m_hat", "m / bias_correction1"),
+        ]
+        if self._scalars(state, group)[2] is None:  # rho_t <= 5: not rectified yet
+            return lines + [("p", "p - m_hat * lr")]
+        return lines + [
+            ("r", "((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5"),
+            ("adaptive_lr", "bias_correction2**0.5 / (sqrt(v) + eps)"),
+            ("p", "p - m_hat * lr * adaptive_lr * r"),
+        ]
+
+    def effective_step_size(self, state, group, before):
+        """The factor on m_hat: lr * r * sqrt(1 - b2^t) / (sqrt(v) + eps) once rectified
+        (rho_t > 5); lr in every coordinate before that."""
+        _, bias_correction2_sqrt, rect = self._scalars(state, group)
+        v = state["exp_avg_sq"]
+        if rect is None:
+            return np.full(v.shape, group["lr"], dtype=v.dtype)
+        return group["lr"] * (bias_correction2_sqrt / (np.sqrt(v) + group["eps"])) * rect
 
     def update_numba(self, param, grad, state, group):
         lr, weight_decay = group["lr"], group["weight_decay"]
@@ -131,12 +157,7 @@ def radam_kernel(param, grad, exp_avg, exp_avg_sq, coefficients, rectified, deco
     (decay_factor, weight_decay, one_minus_beta1, beta2, one_minus_beta2, lr,
      bias_correction1, bias_correction2_sqrt, eps, rect) = coefficients
     for i in prange(param.size):
-        g = -grad[i] if maximize else grad[i]
-        if weight_decay != 0:
-            if decoupled:
-                param[i] *= decay_factor
-            else:
-                g = g + weight_decay * param[i]
+        g = prepare_gradient_at(param, grad, i, maximize, weight_decay, decoupled, decay_factor)
         m = exp_avg[i] + one_minus_beta1 * (g - exp_avg[i])
         exp_avg[i] = m
         v = beta2 * exp_avg_sq[i] + one_minus_beta2 * (g * g)

@@ -5,11 +5,21 @@ from .base import Optimizer
 _REGISTRY = {}
 
 
-def register(name, optimizer_class):
-    """Make `optimizer_class` (an `Optimizer` subclass) creatable as `create(name, ...)`.
+def register(name, optimizer_class=None):
+    """Make an `Optimizer` subclass creatable as `create(name, ...)`; returns the class.
 
-    Names are case-insensitive; registering a taken name raises ValueError.
+    As a class decorator, where the optimizer is defined:
+
+        @register("signsgd")
+        class SignSGD(Optimizer): ...
+
+    or as a call, `register("signsgd", SignSGD)`. Names are case-insensitive; registering a
+    taken name raises ValueError.
     """
+    if optimizer_class is None:
+        if not isinstance(name, str):
+            raise TypeError(f"optimizer name must be a string, but got {type(name).__name__}")
+        return lambda cls: register(name, cls)
     if not (isinstance(optimizer_class, type) and issubclass(optimizer_class, Optimizer)):
         raise TypeError(f"can only register Optimizer subclasses, not {optimizer_class!r}")
     key = name.lower()

@@ -5,8 +5,11 @@ from numba import prange
 
 from .base import ARRAY, STEP, Optimizer
 from .kernels import kernel, run_kernel
+from .opening import opening_formula, prepare_gradient, prepare_gradient_at
+from .registry import register
 
 
+@register("rmsprop")
 class RMSprop(Optimizer):
     r"""RMSprop (Hinton, Coursera lecture 6e), exactly `torch.optim.RMSprop`.
 
@@ -83,11 +86,8 @@ class RMSprop(Optimizer):
         return state
 
     def update(self, param, grad, state, group):
-        alpha, weight_decay, momentum = group["alpha"], group["weight_decay"], group["momentum"]
-        if group["maximize"]:
-            grad = -grad
-        if weight_decay != 0:
-            grad = grad + weight_decay * param
+        alpha, momentum = group["alpha"], group["momentum"]
+        grad = prepare_gradient(param, grad, group)
         square_avg = state["square_avg"]
         square_avg *= alpha
         square_avg += (1 - alpha) * (grad * grad)
@@ -104,6 +104,27 @@ class RMSprop(Optimizer):
             param -= group["lr"] * buf
         else:
             param -= group["lr"] * (grad / avg)
+
+    symbols = {"step": "t", "square_avg": "v", "grad_avg": "m", "momentum_buffer": "b"}
+
+    def formula(self, state, group):
+        lines = opening_formula(group) + [("v", "v * alpha + (1 - alpha) * (g * g)")]
+        if group["centered"]:
+            lines += [("m", "m + (1 - alpha) * (g - m)"), ("d", "sqrt(v - m * m) + eps")]
+        else:
+            lines.append(("d", "sqrt(v) + eps"))
+        if group["momentum"] > 0:
+            return lines + [("b", "b * momentum + g / d"), ("p", "p - lr * b")]
+        return lines + [("p", "p - lr * (g / d)")]
+
+    def effective_step_size(self, state, group, before):
+        """lr / (sqrt(v) + eps), or lr / (sqrt(v - m^2) + eps) when centered: the factor on the
+        gradient (with momentum, on the gradient entering the momentum buffer)."""
+        square_avg = state["square_avg"]
+        if group["centered"]:
+            grad_avg = state["grad_avg"]
+            square_avg = square_avg - grad_avg * grad_avg
+        return group["lr"] / (np.sqrt(square_avg) + group["eps"])
 
     def update_numba(self, param, grad, state, group):
         alpha = group["alpha"]
@@ -124,9 +145,7 @@ def rmsprop_kernel(param, grad, square_avg, grad_avg, momentum_buffer, coefficie
     """In-place RMSprop over flat arrays; the same arithmetic as `RMSprop.update`."""
     lr, alpha, one_minus_alpha, eps, weight_decay, momentum = coefficients
     for i in prange(param.size):
-        g = -grad[i] if maximize else grad[i]
-        if weight_decay != 0:
-            g = g + weight_decay * param[i]
+        g = prepare_gradient_at(param, grad, i, maximize, weight_decay, False, weight_decay)
         v = alpha * square_avg[i] + one_minus_alpha * (g * g)
         square_avg[i] = v
         if centered:

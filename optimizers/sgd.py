@@ -5,8 +5,11 @@ from numba import prange
 
 from .base import ARRAY, Optimizer
 from .kernels import kernel, run_kernel
+from .opening import opening_formula, prepare_gradient, prepare_gradient_at
+from .registry import register
 
 
+@register("sgd")
 class SGD(Optimizer):
     r"""Stochastic gradient descent, exactly `torch.optim.SGD`.
 
@@ -70,12 +73,8 @@ class SGD(Optimizer):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
 
     def update(self, param, grad, state, group):
-        lr, mu = group["lr"], group["momentum"]
-        weight_decay, dampening = group["weight_decay"], group["dampening"]
-        if group["maximize"]:
-            grad = -grad
-        if weight_decay != 0:
-            grad = grad + weight_decay * param
+        lr, mu, dampening = group["lr"], group["momentum"], group["dampening"]
+        grad = prepare_gradient(param, grad, group)
         if mu != 0:
             if "momentum_buffer" not in state:
                 state["momentum_buffer"] = np.array(grad, dtype=param.dtype, order="C")
@@ -86,6 +85,18 @@ class SGD(Optimizer):
             buf = state["momentum_buffer"]
             grad = grad + mu * buf if group["nesterov"] else buf
         param -= lr * grad
+
+    symbols = {"momentum_buffer": "b"}
+
+    def formula(self, state, group):
+        lines = opening_formula(group)
+        if group["momentum"] != 0:
+            if "momentum_buffer" not in state:
+                lines.append(("b", "g"))
+            else:
+                lines.append(("b", "b * momentum + (1 - dampening) * g"))
+            lines.append(("g", "g + momentum * b" if group["nesterov"] else "b"))
+        return lines + [("p", "p - lr * g")]
 
     def update_numba(self, param, grad, state, group):
         mu = group["momentum"]
@@ -107,9 +118,7 @@ def sgd_kernel(param, grad, buf, coefficients, nesterov, maximize, first_step):
     """In-place SGD over flat arrays; the same arithmetic as `SGD.update`, element by element."""
     lr, momentum, one_minus_dampening, weight_decay = coefficients
     for i in prange(param.size):
-        g = -grad[i] if maximize else grad[i]
-        if weight_decay != 0:
-            g = g + weight_decay * param[i]
+        g = prepare_gradient_at(param, grad, i, maximize, weight_decay, False, weight_decay)
         if momentum != 0:
             if first_step:
                 b = g

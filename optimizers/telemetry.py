@@ -27,9 +27,10 @@ Effective step size
 ===================
 What an adaptive method multiplies its search direction with, coordinate by
 coordinate, read from the optimizer's state after the step with exactly the scalars the
-step used (same t, same bias corrections). `EFFECTIVE_STEP_SIZE` maps each class to its
-formula; the lookup is by exact class, so a subclass (a learner's variant) gets None
-until it is added to the table.
+step used (same t, same bias corrections). Each optimizer computes it in its
+`effective_step_size(state, group, before)` method (None from the base class), so a
+learner's subclass inherits its parent's; the entries it names in `state_before_step` are
+copied before each step and passed as `before`. The package's optimizers:
 
     Adam, AdamW   lr / (sqrt(v) / sqrt(1 - b2^t) + eps) = lr / (sqrt(v_hat) + eps): the
                   factor applied to m_hat (v is "max_exp_avg_sq" with amsgrad). The
@@ -61,90 +62,8 @@ matplotlib is imported only by `plot`.
 
 import numpy as np
 
-from .adadelta import Adadelta
-from .adagrad import Adagrad
-from .adam import Adam
-from .adamax import Adamax
-from .adamw import AdamW
-from .lion import Lion
-from .nadam import NAdam
-from .radam import RAdam
-from .rmsprop import RMSprop
-from .sgd import SGD
-
 QUANTITIES = ("lr", "grad_norm", "update_norm", "update_to_weight",
               "step_size_min", "step_size_median", "step_size_max")
-
-
-# ---------------------------------------------------------------- effective step sizes
-# Each rule: (state after the step, group, state entries copied before the step) -> array.
-def _adam_step_size(state, group, before):
-    """lr / (sqrt(v) / sqrt(1 - b2^t) + eps), with Adam's own bias-correction scalar."""
-    _, bias_correction2_sqrt = Adam._scalars(state, group)
-    v = state["max_exp_avg_sq"] if group["amsgrad"] else state["exp_avg_sq"]
-    return group["lr"] / (np.sqrt(v) / bias_correction2_sqrt + group["eps"])
-
-
-def _nadam_step_size(state, group, before):
-    """lr / (sqrt(v / (1 - b2^t)) + eps), NAdam's denominator."""
-    bias_correction2 = 1 - group["betas"][1] ** state["step"]
-    return group["lr"] / (np.sqrt(state["exp_avg_sq"] / bias_correction2) + group["eps"])
-
-
-def _radam_step_size(state, group, before):
-    """lr * r * sqrt(1 - b2^t) / (sqrt(v) + eps) when rectified, else lr everywhere."""
-    _, bias_correction2_sqrt, rect = RAdam._scalars(state, group)
-    v = state["exp_avg_sq"]
-    if rect is None:
-        return np.full(v.shape, group["lr"], dtype=v.dtype)
-    return group["lr"] * (bias_correction2_sqrt / (np.sqrt(v) + group["eps"])) * rect
-
-
-def _adamax_step_size(state, group, before):
-    """lr / u, u = "exp_inf" (eps is already inside u's max)."""
-    return group["lr"] / state["exp_inf"]
-
-
-def _adagrad_step_size(state, group, before):
-    """clr / (sqrt(s) + eps), clr = lr / (1 + (t - 1) lr_decay) as Adagrad computes it."""
-    return Adagrad._clr(state, group) / (np.sqrt(state["sum"]) + group["eps"])
-
-
-def _rmsprop_step_size(state, group, before):
-    """lr / (sqrt(v) + eps), or lr / (sqrt(v - m^2) + eps) when centered."""
-    square_avg = state["square_avg"]
-    if group["centered"]:
-        grad_avg = state["grad_avg"]
-        square_avg = square_avg - grad_avg * grad_avg
-    return group["lr"] / (np.sqrt(square_avg) + group["eps"])
-
-
-def _adadelta_step_size(state, group, before):
-    """lr * sqrt(u_{t-1} + eps) / sqrt(s_t + eps); u_{t-1} = 0 on a parameter's first step."""
-    previous = before.get("acc_delta")
-    if previous is None:
-        previous = np.zeros_like(state["acc_delta"])
-    eps = group["eps"]
-    return np.sqrt(previous + eps) / np.sqrt(state["square_avg"] + eps) * group["lr"]
-
-
-EFFECTIVE_STEP_SIZE = {
-    Adam: _adam_step_size,
-    AdamW: _adam_step_size,
-    NAdam: _nadam_step_size,
-    RAdam: _radam_step_size,
-    Adamax: _adamax_step_size,
-    Adagrad: _adagrad_step_size,
-    RMSprop: _rmsprop_step_size,
-    Adadelta: _adadelta_step_size,
-    SGD: None,
-    Lion: None,
-}
-"""Optimizer class -> rule(state, group, before) giving the per-coordinate effective step
-size as an array of the parameter's shape, or None (see the module docstring)."""
-
-STATE_BEFORE_STEP = {Adadelta: ("acc_delta",)}
-"""Optimizer class -> the state entries a rule needs as they were before the step."""
 
 
 def _norm(arrays):
@@ -181,8 +100,8 @@ class Recorder:
             )
         self.optimizer = optimizer
         self.optimizer_name = type(optimizer).__name__
-        self.step_size_rule = EFFECTIVE_STEP_SIZE.get(type(optimizer))
-        self._state_keys_before = STATE_BEFORE_STEP.get(type(optimizer), ())
+        self._state_keys_before = tuple(getattr(optimizer, "state_before_step", ()))
+        self.has_step_size = False  # set once the optimizer reports a step size
         self.steps = []
         self.groups = []
         self._before = None
@@ -250,10 +169,12 @@ class Recorder:
             grads.append(p.grad)
             weights.append(data_before)
             updates.append(np.asarray(p.data, dtype=np.float64) - data_before)
-            if self.step_size_rule is not None:
-                state = optimizer.state.get(p)
-                if state:
-                    step_sizes.append(np.ravel(self.step_size_rule(state, group, state_before)))
+            state = optimizer.state.get(p)
+            rule = getattr(optimizer, "effective_step_size", None)
+            if state and rule is not None:
+                step_size = rule(state, group, state_before)
+                if step_size is not None:
+                    step_sizes.append(np.ravel(step_size))
         update_norm = _norm(updates)
         weight_norm = _norm(weights)
         values = {
@@ -266,6 +187,7 @@ class Recorder:
             "step_size_max": None,
         }
         if step_sizes:
+            self.has_step_size = True
             coordinates = np.concatenate(step_sizes)
             values["step_size_min"] = float(np.min(coordinates))
             values["step_size_median"] = float(np.median(coordinates))
@@ -331,7 +253,7 @@ class Recorder:
                 low, high = _as_floats(record["step_size_min"]), _as_floats(record["step_size_max"])
                 (line,) = ax.plot(steps, median, lw=1.2, label=name)
                 ax.fill_between(steps, low, high, color=line.get_color(), alpha=0.2, lw=0)
-            if column == 4 and self.step_size_rule is None:
+            if column == 4 and not self.has_step_size:
                 ax.text(0.5, 0.06 + 0.08 * len(ax.texts), f"{label}: no per-coordinate step size",
                         transform=ax.transAxes, ha="center", va="bottom", fontsize=8,
                         color="gray")

@@ -12,6 +12,7 @@ import types
 import warnings
 import weakref
 
+from . import debug_checks
 from . import state_checks as checks
 
 # torch 2.13's texts, word for word (torch's own tests match them).
@@ -126,7 +127,8 @@ def momentum_key(optimizer):
 
 
 class _StepTracker:
-    """`optimizer.step` wrapped so that a call records `optimizer._opt_called = True`.
+    """`optimizer.step` wrapped so that a call records `optimizer._opt_called = True` (and
+    counts the calls in `optimizer._opt_step_calls`, for `minigrad.debug()`'s order check).
 
     This is torch's mechanism behind the step-order warning. It is an object, not a closure, so
     that it follows its optimizer through `copy.deepcopy` and `pickle`: a copy of the optimizer
@@ -158,6 +160,7 @@ class _StepTracker:
     def __call__(self, *args, **kwargs):
         optimizer = self._optimizer()
         optimizer._opt_called = True
+        optimizer._opt_step_calls = getattr(optimizer, "_opt_step_calls", 0) + 1
         if self._bound:
             return self.__wrapped__(optimizer, *args, **kwargs)
         return self.__wrapped__(*args, **kwargs)
@@ -297,6 +300,8 @@ class LRScheduler:
             warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
         self._update_lr(epoch)
         self._step_count += 1
+        if not self._is_initial and debug_checks.enabled():
+            debug_checks.after_step(self)
 
     def _warn_if_optimizer_not_stepped(self):
         step = getattr(self.optimizer, "step", None)

@@ -22,6 +22,7 @@ import math
 
 import numpy as np
 
+from .. import debugging
 from ..ops.functional import erf, where
 from ..ops.functional import linear as _linear_op
 from ..random import default_generator
@@ -65,10 +66,13 @@ def _difference(input, target, loss_name):
 
 def _reduce(losses, reduction):
     if reduction == "mean":
-        return losses.mean()
-    if reduction == "sum":
-        return losses.sum()
-    return losses
+        result = losses.mean()
+    elif reduction == "sum":
+        result = losses.sum()
+    else:
+        result = losses
+    debugging.check_loss(result.data)  # warns only under minigrad.debug()
+    return result
 
 
 def mse_loss(input, target, reduction="mean"):

@@ -9,6 +9,7 @@ the tensor's dtype, as numpy's weak scalars do: ``float32_tensor * 2.0`` stays f
 
 import numpy as np
 
+from .. import debugging
 from ..checks import broadcast_shapes
 from ..function import Function
 from ..tensor import Tensor, wrap
@@ -56,7 +57,10 @@ class Sub(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        return _apply_ufunc("sub", np.subtract, a, b)
+        out = _apply_ufunc("sub", np.subtract, a, b)
+        if debugging._enabled:  # minigrad.debug(): (n, 1) - (n,) in a hand-written loss
+            debugging.check_subtraction_broadcast(a, b, out.shape)
+        return out
 
     @staticmethod
     def backward(ctx, grad):
