@@ -52,6 +52,11 @@ until it is added to the table.
                   uses the old u and then updates it; the pre-step hook copies it).
     SGD, Lion     None: SGD's factor is lr in every coordinate, and Lion's step is
                   lr * sign(c) -- every coordinate moves by lr (or 0), nothing adapts.
+    AdaBelief, LAMB, SGDScheduleFree, AdamWScheduleFree
+                  None (not yet in the table): AdaBelief's factor switches form with
+                  its rectification, LAMB's is one trust ratio per parameter (kept in
+                  its state as "trust_ratio"), and the schedule-free steps mix two
+                  directions (towards z and along the gradient).
 
 Cost: while attached, each step copies the parameters once (pre-step hook) and computes
 the norms and step sizes (post-step hook); the copy is dropped after the step. Detached
@@ -61,15 +66,18 @@ matplotlib is imported only by `plot`.
 
 import numpy as np
 
+from .adabelief import AdaBelief
 from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam
 from .adamax import Adamax
 from .adamw import AdamW
+from .lamb import LAMB
 from .lion import Lion
 from .nadam import NAdam
 from .radam import RAdam
 from .rmsprop import RMSprop
+from .schedule_free import AdamWScheduleFree, SGDScheduleFree
 from .sgd import SGD
 
 QUANTITIES = ("lr", "grad_norm", "update_norm", "update_to_weight",
@@ -139,6 +147,10 @@ EFFECTIVE_STEP_SIZE = {
     Adadelta: _adadelta_step_size,
     SGD: None,
     Lion: None,
+    AdaBelief: None,
+    LAMB: None,
+    SGDScheduleFree: None,
+    AdamWScheduleFree: None,
 }
 """Optimizer class -> rule(state, group, before) giving the per-coordinate effective step
 size as an array of the parameter's shape, or None (see the module docstring)."""
