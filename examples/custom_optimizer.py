@@ -13,7 +13,8 @@ Methods for Nonconvex Optimization", NeurIPS 2018, Algorithm 2), which is in nei
 this package: Adam whose second moment v moves towards g^2 by an *additive* step of at most
 (1 - b2) g^2 instead of multiplicatively, so v cannot collapse after a burst of large gradients
 (Adam's v forgets them at rate b2, and its step size then jumps). As in the paper: no bias
-correction, eps = 1e-3.
+correction, eps = 1e-3. (AdaBelief, another such Adam variant, is a package optimizer:
+`optimizers.AdaBelief`, with a numba kernel and its authors' options.)
 
 The race: f(x, y) = (1 - x)^2 + 100 (y - x^2)^2 from (-1.5, 2), minimum f(1, 1) = 0, with
 SGD (lr 1e-3, momentum 0.9) and Adam (lr 0.05) as documented in their docstrings, and
