@@ -246,6 +246,99 @@ OPTIMIZER_NOTES = {
             'hops around it instead of settling; lr 0.1 is still on its way after 40 steps.'
         ),
     },
+    "adabelief": {
+        "title": "AdaBelief",
+        "formula": r"""
+$$m_t = \beta_1 m_{t-1} + (1-\beta_1)\, g_t, \qquad
+s_t = \beta_2 s_{t-1} + (1-\beta_2)\,(g_t - m_t)^2 + \epsilon,$$
+$$\theta_t = \theta_{t-1} - \frac{\eta}{1-\beta_1^t}\, \frac{m_t}{\sqrt{s_t}/\sqrt{1-\beta_2^t} + \epsilon}
+\quad\text{(rectify=False)}$$
+
+Adam with the variance of the gradient around its momentum, $(g_t - m_t)^2$, in place of $g_t^2$:
+large steps where the gradient is predictable, small ones where it jumps. With `rectify=True`
+(the authors' default) the step is RAdam's: $\eta\, R_t\, m_t / (\sqrt{s_t} + \epsilon)$ once
+$\rho_t \ge 5$, momentum SGD $\eta\, m_t / (1-\beta_1^t)$ before. Decoupled weight decay
+(`weight_decouple=True`) is on by default. Checked against the authors' code.""",
+        "seeds": [
+            (None, "not in the seeds (AdaBelief is from 2020)",
+             "with `rectify=False` it is the seeds' Adam (eps outside the root) with $g - m$ for $g$ "
+             "in the second moment; `examples/custom_optimizer.py` writes another such variant, Yogi."),
+        ],
+        "runs": [("lr 0.4 (rectified)", {"lr": 0.4}), ("lr 0.4, rectify=False", {"lr": 0.4, "rectify": False})],
+        "trace": (
+            'Rectified (the default): the first four steps are momentum SGD on the raw gradient, so '
+            'x2 jumps across the valley like plain gradient descent before the belief-scaled steps '
+            'take over. Without rectification the first step moves every coordinate by lr / b1 '
+            '(s_1 = (1 - b2)(b1 g)^2), and the path runs diagonally, as Adam\'s does.'
+        ),
+    },
+    "lamb": {
+        "title": "LAMB",
+        "formula": r"""
+$$m_t = \beta_1 m_{t-1} + (1-\beta_1)\, g_t, \quad v_t = \beta_2 v_{t-1} + (1-\beta_2)\, g_t^2, \quad
+r_t = \frac{m_t}{\sqrt{v_t} + \epsilon} + \lambda\,\theta_{t-1},$$
+$$\theta_t = \theta_{t-1} - \eta\, \frac{\min(\lVert\theta_{t-1}\rVert, 10)}{\lVert r_t \rVert}\, r_t$$
+
+per parameter (a whole layer's array): the trust ratio makes every step $\eta$ times the
+parameter's norm, however large its gradient. No bias correction (the paper's v3 code);
+checked against that code.""",
+        "seeds": [
+            (None, "not in the seeds (LAMB is from 2019)",
+             "$r_t$ is the seeds' Adam direction (eps outside the root) without bias correction."),
+        ],
+        "runs": [("lr 0.1", {"lr": 0.1}), ("lr 0.3", {"lr": 0.3})],
+        "trace": (
+            'The whole 2-vector is one parameter, so every step has length lr * ||theta||: the path '
+            'heads diagonally (Adam\'s direction) and slows down geometrically as it nears the '
+            'minimum at the origin, where ||theta|| shrinks. lr 0.3 takes steps three times as '
+            'long, overshoots the minimum and circles back to it.'
+        ),
+    },
+    "sgdschedulefree": {
+        "title": "Schedule-Free SGD",
+        "formula": r"""
+$$y_t = (1-\beta)\, z_t + \beta\, x_t, \qquad z_{t+1} = z_t - \eta_t\, \nabla f(y_t), \qquad
+x_{t+1} = (1 - c_{t+1})\, x_t + c_{t+1}\, z_{t+1}$$
+
+with $c_{t+1} = w_{t+1} / \sum_{i \le t+1} w_i$, $w_t = t^r \max_{i\le t}\eta_i^{p}$ ($p$ =
+`weight_lr_power`), $\beta$ = `momentum`, $\eta_t$ = lr with an optional linear warm-up. The
+parameters hold $y$ while training; `optimizer.eval()` moves them to the average $x$,
+`optimizer.train()` back to $y$. No learning-rate schedule is needed. Checked against the
+authors' code.""",
+        "seeds": [
+            (None, "not in the seeds (Schedule-Free is from 2024)",
+             "with $c = 0$ the $y$ update is the seeds' momentum; $x$ averages the iterates, which "
+             "replaces their decaying learning-rate schedules."),
+        ],
+        "runs": [("lr 0.4", {"lr": 0.4}), ("lr 0.2", {"lr": 0.2})],
+        "trace": (
+            'The drawn path is y, where the gradients are taken (train mode). Its first step is plain '
+            'gradient descent (c_1 = 1: y = z); then y stays near the running average x of the '
+            'SGD iterates z, which damps the zigzag across x2 without a decaying lr. lr 0.2 is '
+            'slower along x1.'
+        ),
+    },
+    "adamwschedulefree": {
+        "title": "Schedule-Free AdamW",
+        "formula": r"""
+$$v_t = \beta_2 v_{t-1} + (1-\beta_2)\, g_t^2, \qquad
+d_t = \frac{g_t}{\sqrt{v_t / (1-\beta_2^t)} + \epsilon} + \lambda\, y_t,$$
+$$z_{t+1} = z_t - \eta_t\, d_t, \qquad x_{t+1} = (1-c_{t+1})\, x_t + c_{t+1}\, z_{t+1}, \qquad
+y_{t+1} = (1-\beta_1)\, z_{t+1} + \beta_1\, x_{t+1}$$
+
+Schedule-Free SGD's averaging over an RMSprop-like base step $d_t$; $\beta_1$ interpolates
+$y$ between $z$ and $x$ (no momentum buffer). Checked against the authors' code.""",
+        "seeds": [
+            (None, "not in the seeds (Schedule-Free is from 2024)",
+             "$d_t$ is the seeds' RMSProp step with Adam's bias correction of $v$."),
+        ],
+        "runs": [("lr 0.4", {"lr": 0.4}), ("lr 1", {"lr": 1.0})],
+        "trace": (
+            'The first step moves every coordinate by lr (d_1 = sign(g)), like Adam\'s; after it the '
+            'averaging keeps y close to the average x, so the path bends smoothly towards the '
+            'minimum. lr 1 gets below f = 0.01 in 12 steps.'
+        ),
+    },
 }
 
 QUADRATIC_STEPS = 40
@@ -405,6 +498,7 @@ def optimizers_markdown():
     names = documented_optimizers()
     contents = "\n".join(f"- [{OPTIMIZER_NOTES[name]['title']}](#{_anchor(OPTIMIZER_NOTES[name]['title'])})"
                          for name in names)
+    contents += f"\n- [{WRAPPERS_TITLE}](#{_anchor(WRAPPERS_TITLE)})"
     header = f"""\
 <!-- Generated by docs/make_docs.py from the code; do not edit. Run `{REGENERATE}`. -->
 
@@ -440,7 +534,50 @@ loop, for the numba kernels:
 
 </td></tr></table>
 """
-    return header + "\n" + "\n".join(optimizer_section(name) for name in names)
+    sections = [optimizer_section(name) for name in names] + [wrappers_section()]
+    return header + "\n" + "\n".join(sections)
+
+
+WRAPPERS_TITLE = "Beyond the registry: Lookahead and weight averaging"
+"""The one section that is not an optimizer of the registry (tests/test_docs.py knows it)."""
+
+
+def _docstring(obj):
+    return inspect.cleandoc(obj.__doc__) + "\n"
+
+
+def wrappers_section():
+    """Lookahead (wraps an optimizer) and the SWA tools, quoted from their docstrings and code."""
+    from optimizers import lookahead, swa_utils
+
+    import schedulers
+
+    return "\n".join([
+        f"## {WRAPPERS_TITLE}",
+        "",
+        "Not optimizers of their own, so not in `optimizers.available()`: `optimizers.Lookahead` "
+        "wraps any optimizer, `optimizers.swa_utils` averages a model's weights (torch's "
+        "`torch.optim.swa_utils`), and `schedulers.SWALR` is the scheduler that goes with it.",
+        "",
+        "### `optimizers.Lookahead`",
+        "",
+        f"```text\n{_docstring(lookahead.Lookahead)}```",
+        "",
+        f"The slow-weight update (`{_repo_path(lookahead.Lookahead)}`):",
+        "",
+        f"```python\n{_dedented_source(lookahead.Lookahead._pull_back)}```",
+        "",
+        "### `optimizers.swa_utils`",
+        "",
+        f"```text\n{_docstring(swa_utils)}```",
+        "",
+        f"```text\n{_docstring(swa_utils.AveragedModel)}```",
+        "",
+        "### `schedulers.SWALR`",
+        "",
+        f"```text\n{_docstring(schedulers.SWALR)}```",
+        "",
+    ])
 
 
 def _anchor(title):

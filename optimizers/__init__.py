@@ -6,8 +6,15 @@ formula, and a numba kernel (the default). `optimizers.base` explains how to add
 `optimizers.telemetry.Recorder` watches an optimizer step by step;
 `optimizers.explain` shows one step of one coordinate with the numbers;
 `optimizers.testing.optcheck` checks an optimizer you wrote against a reference.
+
+Beyond torch.optim: AdaBelief, LAMB, Lion, SGDScheduleFree and AdamWScheduleFree (each
+checked against its authors' code), and the `Lookahead` wrapper (not in the registry: it
+wraps an optimizer instead of taking parameters). `optimizers.swa_utils` is
+torch.optim.swa_utils' `AveragedModel` and `update_bn`; its scheduler `SWALR` lives in
+`schedulers` (schedulers.swa), as optimizers never import schedulers.
 """
 
+from .adabelief import AdaBelief
 from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam
@@ -19,13 +26,16 @@ from .base import (
     register_optimizer_step_pre_hook,
 )
 from .explain import Explanation, explain
+from .lamb import LAMB
 from .lion import Lion
+from .lookahead import Lookahead
 from .nadam import NAdam
 from .radam import RAdam
 from .registry import available, create, register
 from .rmsprop import RMSprop
+from .schedule_free import AdamWScheduleFree, SGDScheduleFree
 from .sgd import SGD
-from . import telemetry, testing
+from . import swa_utils, telemetry, testing
 
 __all__ = [
     "Optimizer",
@@ -43,6 +53,12 @@ __all__ = [
     "Lion",
     "Explanation",
     "explain",
+    "AdaBelief",
+    "LAMB",
+    "SGDScheduleFree",
+    "AdamWScheduleFree",
+    "Lookahead",
+    "swa_utils",
     "available",
     "create",
     "register",

@@ -53,6 +53,11 @@ copied before each step and passed as `before`. The package's optimizers:
                   uses the old u and then updates it; the pre-step hook copies it).
     SGD, Lion     None: SGD's factor is lr in every coordinate, and Lion's step is
                   lr * sign(c) -- every coordinate moves by lr (or 0), nothing adapts.
+    AdaBelief, LAMB, SGDScheduleFree, AdamWScheduleFree
+                  None (not yet in the table): AdaBelief's factor switches form with
+                  its rectification, LAMB's is one trust ratio per parameter (kept in
+                  its state as "trust_ratio"), and the schedule-free steps mix two
+                  directions (towards z and along the gradient).
 
 Cost: while attached, each step copies the parameters once (pre-step hook) and computes
 the norms and step sizes (post-step hook); the copy is dropped after the step. Detached

@@ -41,7 +41,8 @@ Contents:
   base:        LRScheduler (the base class)
   torch's:     LambdaLR, MultiplicativeLR, StepLR, MultiStepLR, ConstantLR, LinearLR,
                ExponentialLR, PolynomialLR, CosineAnnealingLR, CosineAnnealingWarmRestarts,
-               OneCycleLR, CyclicLR, ReduceLROnPlateau, SequentialLR, ChainedScheduler
+               OneCycleLR, CyclicLR, ReduceLROnPlateau, SequentialLR, ChainedScheduler,
+               SWALR (torch.optim.swa_utils.SWALR; module schedulers.swa)
   the notes':  GradualWarmupScheduler, WarmupPolyDecay, WarmupCosineDecay, WarmupStableDecay,
                and `schedulers.functional` (decay_lr_poly, decay_lr_cosine, decay_lr_stable,
                gradual_warmup_lr)
@@ -57,6 +58,7 @@ from .cyclic import CyclicLR, OneCycleLR
 from .decay import ConstantLR, ExponentialLR, LinearLR, MultiStepLR, PolynomialLR, StepLR
 from .lambda_lr import LambdaLR, MultiplicativeLR
 from .plateau import ReduceLROnPlateau
+from .swa import SWALR
 from .warmup import GradualWarmupScheduler, WarmupCosineDecay, WarmupPolyDecay, WarmupStableDecay
 
 __all__ = [
@@ -76,6 +78,7 @@ __all__ = [
     "ReduceLROnPlateau",
     "SequentialLR",
     "ChainedScheduler",
+    "SWALR",
     "GradualWarmupScheduler",
     "WarmupPolyDecay",
     "WarmupCosineDecay",

@@ -45,7 +45,8 @@ def test_race_numbers(result):
     assert all(value is not None and value <= 300 for value in saddle.values())
     assert saddle["adam"] < saddle["sgd"]
     approach = result["saddle_closest_approach"]
-    assert min(approach, key=approach.get) == "sgd" and approach["sgd"] < 0.2
+    # (schedule-free SGD also steps along the raw gradient and passes even closer)
+    assert min(approach, key=approach.get) in ("sgd", "sgdschedulefree") and approach["sgd"] < 0.2
     # Plain GD from (0.9, 0.01) at lr 0.0278: y_k = 0.01 (1 + 2 lr)^k, x_k = 0.9 (1 - 2 lr)^k;
     # the first k with x_k^2 + y_k^2 > 1 in closed form.
     lr = result["lr"]["sgd"]["saddle"]

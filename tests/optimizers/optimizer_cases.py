@@ -140,6 +140,49 @@ OPTIONS = {
         },
         _always,
     ),
+    "adabelief": (
+        {
+            "lr": [0.01],
+            "betas": [(0.9, 0.9)],  # rectified from step 5: both phases within 25 steps
+            "weight_decay": [0.1],
+            "amsgrad": [False, True],
+            "weight_decouple": [False, True],
+            "fixed_decay": [False, True],
+            "rectify": [False, True],
+            "degenerated_to_sgd": [False, True],
+            "maximize": [False, True],
+        },
+        lambda hp: (hp["weight_decouple"] or not hp["fixed_decay"])
+        and (hp["rectify"] or hp["degenerated_to_sgd"]),
+    ),
+    "lamb": (
+        {
+            "lr": [0.01],
+            "weight_decay": [0, 0.1],
+            "adam": [False, True],
+            "maximize": [False, True],
+        },
+        _always,
+    ),
+    "sgdschedulefree": (
+        {
+            "lr": [0.05],
+            "weight_decay": [0, 0.1],
+            "warmup_steps": [0, 5],
+            "r": [0.0, 1.0],
+        },
+        _always,
+    ),
+    "adamwschedulefree": (
+        {
+            "lr": [0.01],
+            "weight_decay": [0, 0.1],
+            "warmup_steps": [0, 5],
+            "r": [0.0, 1.0],
+            "weight_lr_power": [2.0, 0.0],
+        },
+        _always,
+    ),
 }
 
 FULL_STATE = {
@@ -153,6 +196,10 @@ FULL_STATE = {
     "nadam": dict(lr=0.01, weight_decay=0.1),
     "radam": dict(lr=0.01, weight_decay=0.1),
     "lion": dict(lr=0.01, weight_decay=0.5),
+    "adabelief": dict(lr=0.01, amsgrad=True, weight_decay=0.1),
+    "lamb": dict(lr=0.01, weight_decay=0.1),
+    "sgdschedulefree": dict(lr=0.05, weight_decay=0.1, warmup_steps=3),
+    "adamwschedulefree": dict(lr=0.01, weight_decay=0.1, warmup_steps=3),
 }
 
 # name -> (hyperparameters, the Rosenbrock value the optimizer must reach within 2,000
@@ -168,6 +215,10 @@ CONVERGENCE = {
     "nadam": (dict(lr=0.02), 2e-3),
     "radam": (dict(lr=5e-3, betas=(0.9, 0.99)), 1e-5),
     "lion": (dict(lr=2e-3), 1e-2),
+    "adabelief": (dict(lr=0.05, rectify=False), 1e-10),
+    "lamb": (dict(lr=0.02), 0.05),
+    "sgdschedulefree": (dict(lr=3e-3), 1e-2),  # at y, the training point (x: ~2e-3)
+    "adamwschedulefree": (dict(lr=0.05), 2e-3),
 }
 
 # (name, constructor hyperparameters, exception type, exact message)
@@ -233,6 +284,32 @@ INVALID_HYPERPARAMETERS = [
     ("lion", dict(betas=(1.0, 0.99)), ValueError, "Invalid beta parameter at index 0: 1.0"),
     ("lion", dict(betas=(0.9, -0.99)), ValueError, "Invalid beta parameter at index 1: -0.99"),
     ("lion", dict(weight_decay=-1.0), ValueError, "Invalid weight_decay value: -1.0"),
+    ("adabelief", dict(lr=-1), ValueError, "Invalid learning rate: -1"),
+    ("adabelief", dict(eps=-1), ValueError, "Invalid epsilon value: -1"),
+    ("adabelief", dict(betas=(1.0, 0.999)), ValueError, "Invalid beta parameter at index 0: 1.0"),
+    ("adabelief", dict(betas=(0.9, 1.0)), ValueError, "Invalid beta parameter at index 1: 1.0"),
+    ("adabelief", dict(weight_decay=-1), ValueError, "Invalid weight_decay value: -1"),
+    ("adabelief", dict(rectify=1), TypeError, "rectify must be True or False, but got 1"),
+    ("lamb", dict(lr=-1), ValueError, "Invalid learning rate: -1"),
+    ("lamb", dict(eps=-1), ValueError, "Invalid epsilon value: -1"),
+    ("lamb", dict(betas=(0.9, 1.5)), ValueError, "Invalid beta parameter at index 1: 1.5"),
+    ("lamb", dict(weight_decay=-0.1), ValueError, "Invalid weight_decay value: -0.1"),
+    ("lamb", dict(adam="no"), TypeError, "adam must be True or False, but got 'no'"),
+    ("sgdschedulefree", dict(lr=-1), ValueError, "Invalid learning rate: -1"),
+    ("sgdschedulefree", dict(weight_decay=-1), ValueError, "Invalid weight_decay value: -1"),
+    ("sgdschedulefree", dict(momentum=0), ValueError,
+     "Momentum must be between 0 and 1 exclusive: 0"),
+    ("sgdschedulefree", dict(momentum=1.0), ValueError,
+     "Momentum must be between 0 and 1 exclusive: 1.0"),
+    ("sgdschedulefree", dict(warmup_steps=-1), ValueError, "Invalid warmup_steps value: -1"),
+    ("sgdschedulefree", dict(r=-0.5), ValueError, "Invalid r value: -0.5"),
+    ("sgdschedulefree", dict(weight_lr_power=-2), ValueError, "Invalid weight_lr_power value: -2"),
+    ("adamwschedulefree", dict(lr=-1), ValueError, "Invalid learning rate: -1"),
+    ("adamwschedulefree", dict(betas=(0.0, 0.999)), ValueError,
+     "Invalid beta parameter at index 0: 0.0 (eval() divides by beta1)"),
+    ("adamwschedulefree", dict(betas=(0.9, 1.0)), ValueError, "Invalid beta parameter at index 1: 1.0"),
+    ("adamwschedulefree", dict(eps=-1), ValueError, "Invalid epsilon value: -1"),
+    ("adamwschedulefree", dict(warmup_steps=-3), ValueError, "Invalid warmup_steps value: -3"),
 ]
 
 
