@@ -7,16 +7,21 @@ formula, and a numba kernel (the default). `optimizers.base` explains how to add
 """
 
 from .adadelta import Adadelta
+from .adafactor import Adafactor
 from .adagrad import Adagrad
 from .adam import Adam
 from .adamax import Adamax
 from .adamw import AdamW
+from .asgd import ASGD
 from .base import Optimizer
+from .lbfgs import LBFGS
 from .lion import Lion
+from .muon import Muon
 from .nadam import NAdam
 from .radam import RAdam
 from .registry import available, create, register
 from .rmsprop import RMSprop
+from .rprop import Rprop
 from .sgd import SGD
 
 # telemetry reads the optimizer classes above, so it is imported after them.
@@ -34,6 +39,11 @@ __all__ = [
     "NAdam",
     "RAdam",
     "Lion",
+    "Rprop",
+    "Adafactor",
+    "ASGD",
+    "Muon",
+    "LBFGS",
     "available",
     "create",
     "register",
@@ -50,3 +60,8 @@ register("adamax", Adamax)
 register("nadam", NAdam)
 register("radam", RAdam)
 register("lion", Lion)
+register("rprop", Rprop)
+register("asgd", ASGD)
+register("adafactor", Adafactor)
+register("muon", Muon)
+register("lbfgs", LBFGS)

@@ -206,10 +206,12 @@ def _check_hyperparameter_types(group, kinds):
             if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
                 raise TypeError(f"{name} must be a real number, but got {value!r}")
         elif isinstance(default, tuple):
+            # An entry whose default is None (Adafactor's eps=(None, 1e-3)) may stay None.
             if not (
                 isinstance(value, (tuple, list))
                 and len(value) == len(default)
-                and all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in value)
+                and all((isinstance(v, numbers.Real) and not isinstance(v, bool))
+                        or (v is None and d is None) for v, d in zip(value, default))
             ):
                 raise TypeError(
                     f"{name} must be a tuple of {len(default)} real numbers, but got {value!r}"

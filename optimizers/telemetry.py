@@ -50,8 +50,16 @@ until it is added to the table.
     Adadelta      lr * sqrt(u_{t-1} + eps) / sqrt(s_t + eps): the factor applied to the
                   gradient, with u ("acc_delta") as it was *before* the step (the step
                   uses the old u and then updates it; the pre-step hook copies it).
+    Rprop         s ("step_size"): the step of each coordinate, applied to sign(g) (a
+                  coordinate whose gradient just flipped sign sits this step out).
+    ASGD          eta, the same in every coordinate: the factor applied to the gradient,
+                  as it was before the step (the step then computes the next eta).
     SGD, Lion     None: SGD's factor is lr in every coordinate, and Lion's step is
                   lr * sign(c) -- every coordinate moves by lr (or 0), nothing adapts.
+    Adafactor,    None: not a per-coordinate factor of one vector the learner sees --
+    Muon, LBFGS   Adafactor's also depends on the parameter's RMS before the step, Muon
+                  and LBFGS multiply by a matrix (Newton-Schulz, the inverse Hessian
+                  estimate).
 
 Cost: while attached, each step copies the parameters once (pre-step hook) and computes
 the norms and step sizes (post-step hook); the copy is dropped after the step. Detached
@@ -62,14 +70,19 @@ matplotlib is imported only by `plot`.
 import numpy as np
 
 from .adadelta import Adadelta
+from .adafactor import Adafactor
 from .adagrad import Adagrad
 from .adam import Adam
 from .adamax import Adamax
 from .adamw import AdamW
+from .asgd import ASGD
+from .lbfgs import LBFGS
 from .lion import Lion
+from .muon import Muon
 from .nadam import NAdam
 from .radam import RAdam
 from .rmsprop import RMSprop
+from .rprop import Rprop
 from .sgd import SGD
 
 QUANTITIES = ("lr", "grad_norm", "update_norm", "update_to_weight",
@@ -128,6 +141,17 @@ def _adadelta_step_size(state, group, before):
     return np.sqrt(previous + eps) / np.sqrt(state["square_avg"] + eps) * group["lr"]
 
 
+def _rprop_step_size(state, group, before):
+    """s, the per-coordinate step ("step_size") just used."""
+    return state["step_size"]
+
+
+def _asgd_step_size(state, group, before):
+    """eta before the step (lr on a parameter's first step), in every coordinate."""
+    eta = before.get("eta", group["lr"])
+    return np.full(state["ax"].shape, eta, dtype=state["ax"].dtype)
+
+
 EFFECTIVE_STEP_SIZE = {
     Adam: _adam_step_size,
     AdamW: _adam_step_size,
@@ -137,13 +161,18 @@ EFFECTIVE_STEP_SIZE = {
     Adagrad: _adagrad_step_size,
     RMSprop: _rmsprop_step_size,
     Adadelta: _adadelta_step_size,
+    Rprop: _rprop_step_size,
+    ASGD: _asgd_step_size,
     SGD: None,
     Lion: None,
+    Adafactor: None,
+    Muon: None,
+    LBFGS: None,
 }
 """Optimizer class -> rule(state, group, before) giving the per-coordinate effective step
 size as an array of the parameter's shape, or None (see the module docstring)."""
 
-STATE_BEFORE_STEP = {Adadelta: ("acc_delta",)}
+STATE_BEFORE_STEP = {Adadelta: ("acc_delta",), ASGD: ("eta",)}
 """Optimizer class -> the state entries a rule needs as they were before the step."""
 
 

@@ -186,7 +186,7 @@ def test_optimizers_without_a_rule_report_none():
         assert recorder.groups[0]["step_size_median"] == [None]
         assert recorder.groups[0]["update_norm"] == [pytest.approx(0.1)]
     assert set(telemetry.EFFECTIVE_STEP_SIZE) >= {
-        type(optimizers.create(name, [Param(np.zeros(1))])) for name in optimizers.available()
+        type(optimizers.create(name, [Param(np.zeros((1, 1)))])) for name in optimizers.available()
     }
 
 
