@@ -16,10 +16,12 @@ torch.optim.swa_utils' `AveragedModel` and `update_bn`; its scheduler `SWALR` li
 
 from .adabelief import AdaBelief
 from .adadelta import Adadelta
+from .adafactor import Adafactor
 from .adagrad import Adagrad
 from .adam import Adam
 from .adamax import Adamax
 from .adamw import AdamW
+from .asgd import ASGD
 from .base import (
     Optimizer,
     register_optimizer_step_post_hook,
@@ -27,12 +29,15 @@ from .base import (
 )
 from .explain import Explanation, explain
 from .lamb import LAMB
+from .lbfgs import LBFGS
 from .lion import Lion
 from .lookahead import Lookahead
+from .muon import Muon
 from .nadam import NAdam
 from .radam import RAdam
 from .registry import available, create, register
 from .rmsprop import RMSprop
+from .rprop import Rprop
 from .schedule_free import AdamWScheduleFree, SGDScheduleFree
 from .sgd import SGD
 from . import swa_utils, telemetry, testing
@@ -59,6 +64,11 @@ __all__ = [
     "AdamWScheduleFree",
     "Lookahead",
     "swa_utils",
+    "Rprop",
+    "Adafactor",
+    "ASGD",
+    "Muon",
+    "LBFGS",
     "available",
     "create",
     "register",

@@ -51,6 +51,10 @@ copied before each step and passed as `before`. The package's optimizers:
     Adadelta      lr * sqrt(u_{t-1} + eps) / sqrt(s_t + eps): the factor applied to the
                   gradient, with u ("acc_delta") as it was *before* the step (the step
                   uses the old u and then updates it; the pre-step hook copies it).
+    Rprop         s ("step_size"): the step of each coordinate, applied to sign(g) (a
+                  coordinate whose gradient just flipped sign sits this step out).
+    ASGD          eta, the same in every coordinate: the factor applied to the gradient,
+                  as it was before the step (the step then computes the next eta).
     SGD, Lion     None: SGD's factor is lr in every coordinate, and Lion's step is
                   lr * sign(c) -- every coordinate moves by lr (or 0), nothing adapts.
     AdaBelief, LAMB, SGDScheduleFree, AdamWScheduleFree
@@ -58,6 +62,10 @@ copied before each step and passed as `before`. The package's optimizers:
                   its rectification, LAMB's is one trust ratio per parameter (kept in
                   its state as "trust_ratio"), and the schedule-free steps mix two
                   directions (towards z and along the gradient).
+    Adafactor,    None: not a per-coordinate factor of one vector the learner sees --
+    Muon, LBFGS   Adafactor's also depends on the parameter's RMS before the step, Muon
+                  and LBFGS multiply by a matrix (Newton-Schulz, the inverse Hessian
+                  estimate).
 
 Cost: while attached, each step copies the parameters once (pre-step hook) and computes
 the norms and step sizes (post-step hook); the copy is dropped after the step. Detached

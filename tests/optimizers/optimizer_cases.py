@@ -6,6 +6,12 @@ FULL_STATE              one configuration that creates every state entry (state_
                         NUMBA_DISABLE_JIT and layout tests).
 CONVERGENCE             the documented Rosenbrock setting and the loss it must reach.
 INVALID_HYPERPARAMETERS bad constructor arguments and torch's error message for each.
+MATRIX_ONLY             optimizers that take only 2-D parameters (Muon): the generic tests
+                        give them `matrix_shape(shape)` instead of each 0-d or 1-D shape.
+CLOSURE_DRIVEN          optimizers whose `step(closure)` updates all parameters together
+                        (LBFGS): no per-parameter update and no numba kernel, so they have
+                        no OPTIONS or FULL_STATE rows; tests/optimizers/test_lbfgs.py covers
+                        what those rows cover for the others.
 
 Torch trajectories are not listed here: they are rows of CONFIGS in
 tests/data/make_optimizer_refs.py, recorded into tests/data/optimizer_refs.npz.
@@ -164,6 +170,15 @@ OPTIONS = {
         },
         _always,
     ),
+    "rprop": (
+        {
+            "lr": [0.01],
+            "etas": [(0.5, 1.2), (0.3, 1.5)],
+            "step_sizes": [(1e-6, 50), (1e-3, 0.05)],
+            "maximize": [False, True],
+        },
+        _always,
+    ),
     "sgdschedulefree": (
         {
             "lr": [0.05],
@@ -183,7 +198,54 @@ OPTIONS = {
         },
         _always,
     ),
+    "asgd": (
+        {
+            "lr": [0.05],
+            "lambd": [1e-4, 0.05],
+            "t0": [1e6, 5],  # 5: the average starts within the 25 steps
+            "weight_decay": [0, 0.1],
+            "maximize": [False, True],
+        },
+        _always,
+    ),
+    "adafactor": (
+        {
+            "lr": [0.05],
+            "beta2_decay": [-0.8, -0.5],
+            "eps": [(None, 1e-3), (1e-6, 0.05)],
+            "d": [1.0, 1.5],
+            "weight_decay": [0, 0.1],
+            "maximize": [False, True],
+        },
+        _always,
+    ),
+    "muon": (
+        {
+            "lr": [0.05],
+            "momentum": [0.95, 0.3],  # torch's lerp rounds weights above and below 0.5 apart
+            "nesterov": [True, False],
+            "weight_decay": [0, 0.1],
+            "adjust_lr_fn": [None, "match_rms_adamw"],
+        },
+        _always,
+    ),
 }
+
+MATRIX_ONLY = {"muon"}
+CLOSURE_DRIVEN = {"lbfgs"}
+
+
+def matrix_shape(shape):
+    """A 2-D stand-in for `shape` with as many elements ((5,) -> (1, 5), () -> (1, 1))."""
+    shape = tuple(shape)
+    if len(shape) == 2:
+        return shape
+    return (1, int(np.prod(shape, dtype=int)))
+
+
+def shape_for(name, shape):
+    """`shape`, or its 2-D stand-in for an optimizer that only takes matrices."""
+    return matrix_shape(shape) if name in MATRIX_ONLY else tuple(shape)
 
 FULL_STATE = {
     "sgd": dict(lr=0.05, momentum=0.9, dampening=0.1, weight_decay=0.1),
@@ -200,10 +262,15 @@ FULL_STATE = {
     "lamb": dict(lr=0.01, weight_decay=0.1),
     "sgdschedulefree": dict(lr=0.05, weight_decay=0.1, warmup_steps=3),
     "adamwschedulefree": dict(lr=0.01, weight_decay=0.1, warmup_steps=3),
+    "rprop": dict(lr=0.01),
+    "asgd": dict(lr=0.05, t0=3, weight_decay=0.1),
+    "adafactor": dict(lr=0.05, weight_decay=0.1),
+    "muon": dict(lr=0.02),
 }
 
 # name -> (hyperparameters, the Rosenbrock value the optimizer must reach within 2,000
 # steps from (-1.5, 2), where the value is 12.5). Documented in each class docstring.
+# The steps are `step(closure)` calls (LBFGS runs up to max_iter iterations in each).
 CONVERGENCE = {
     "sgd": (dict(lr=1e-3, momentum=0.9), 1e-6),
     "adagrad": (dict(lr=1.5), 0.02),
@@ -219,6 +286,11 @@ CONVERGENCE = {
     "lamb": (dict(lr=0.02), 0.05),
     "sgdschedulefree": (dict(lr=3e-3), 1e-2),  # at y, the training point (x: ~2e-3)
     "adamwschedulefree": (dict(lr=0.05), 2e-3),
+    "rprop": (dict(lr=1e-3), 1e-3),
+    "asgd": (dict(lr=1e-3), 0.5),
+    "adafactor": (dict(lr=0.05), 0.1),
+    "muon": (dict(lr=3e-3, weight_decay=0.0), 2e-3),  # on the 1 x 2 matrix (x, y)
+    "lbfgs": (dict(line_search_fn="strong_wolfe", tolerance_change=1e-12), 1e-12),
 }
 
 # (name, constructor hyperparameters, exception type, exact message)
@@ -310,6 +382,35 @@ INVALID_HYPERPARAMETERS = [
     ("adamwschedulefree", dict(betas=(0.9, 1.0)), ValueError, "Invalid beta parameter at index 1: 1.0"),
     ("adamwschedulefree", dict(eps=-1), ValueError, "Invalid epsilon value: -1"),
     ("adamwschedulefree", dict(warmup_steps=-3), ValueError, "Invalid warmup_steps value: -3"),
+    ("rprop", dict(lr=-1), ValueError, "Invalid learning rate: -1"),
+    ("rprop", dict(etas=(1.5, 1.2)), ValueError, "Invalid eta values: 1.5, 1.2"),
+    ("rprop", dict(etas=(0.5, 1.0)), ValueError, "Invalid eta values: 0.5, 1.0"),
+    ("rprop", dict(step_sizes=(1e-6,)), TypeError,
+     "step_sizes must be a tuple of 2 real numbers, but got (1e-06,)"),
+    ("asgd", dict(lr=-1), ValueError, "Invalid learning rate: -1"),
+    ("asgd", dict(weight_decay=-1), ValueError, "Invalid weight_decay value: -1"),
+    ("asgd", dict(t0="soon"), TypeError, "t0 must be a real number, but got 'soon'"),
+    ("adafactor", dict(lr=-1), ValueError, "Learning rate should be >= 0 but is: -1"),
+    ("adafactor", dict(beta2_decay=0.5), ValueError, "beta2_decay should be <= 0 but is: 0.5"),
+    ("adafactor", dict(eps=(-1.0, 1e-3)), ValueError, "epsilon1 should be >= 0 but is: -1.0"),
+    ("adafactor", dict(eps=(None, -1.0)), ValueError, "epsilon2 should be >= 0 but is: -1.0"),
+    ("adafactor", dict(eps=(1e-30, None)), TypeError,
+     "eps must be a tuple of 2 real numbers, but got (1e-30, None)"),
+    ("adafactor", dict(d=0.5), ValueError, "Clipping threshold d should be >= 1 but is: 0.5"),
+    ("adafactor", dict(weight_decay=-1), ValueError, "weight_decay should be >= 0 but is: -1"),
+    ("muon", dict(lr=-1), ValueError, "Learning rate should be >= 0 but is: -1"),
+    ("muon", dict(momentum=-1), ValueError, "momentum should be >= 0 but is: -1"),
+    ("muon", dict(weight_decay=-1), ValueError, "weight decay should be >= 0 but is: -1"),
+    ("muon", dict(adjust_lr_fn="rms"), ValueError, "Adjust learning rate function rms is not supported"),
+    ("muon", dict(ns_steps=100), ValueError,
+     "Number of steps must be less than 100 for computational efficiency"),
+    ("muon", dict(ns_coefficients=(3.4, -4.8)), TypeError,
+     "ns_coefficients must be a tuple of 3 real numbers, but got (3.4, -4.8)"),
+    ("lbfgs", dict(lr=-1), ValueError, "Invalid learning rate: -1"),
+    ("lbfgs", dict(history_size=0), ValueError, "history_size must be a positive int, but got 0"),
+    ("lbfgs", dict(max_iter=2.5), ValueError, "max_iter must be a positive int, but got 2.5"),
+    ("lbfgs", dict(line_search_fn="armijo"), ValueError,
+     "line_search_fn must be None or 'strong_wolfe', but got 'armijo'"),
 ]
 
 

@@ -12,7 +12,7 @@ import pytest
 
 import optimizers
 from optimizers import SGD
-from optimizer_cases import Param
+from optimizer_cases import Param, shape_for
 
 
 def event_log(optimizer, param, pre_names=("pre1", "pre2"), post_names=("post1", "post2")):
@@ -143,16 +143,28 @@ def test_a_failing_pre_hook_stops_the_step_before_the_update():
 
 @pytest.mark.parametrize("name", optimizers.available())
 def test_every_registered_optimizer_runs_its_hooks_around_its_update(name):
-    p = Param(np.array([1.0, -2.0]), np.array([0.5, -0.25]))
+    p = Param(np.array([1.0, -2.0]).reshape(shape_for(name, (2,))))
+
+    target, curvature = np.array([0.5, -1.0]), np.array([1.0, 0.25])
+
+    def closure():
+        """f = sum(curvature / 2 (x - target)^2); its gradient at the start is (0.5, -0.25).
+
+        A closure, since LBFGS steps only with one (the others call it once, then update).
+        """
+        x = p.data.reshape(-1)
+        p.grad = (curvature * (x - target)).reshape(p.data.shape)
+        return float(np.sum(curvature / 2 * (x - target) ** 2))
+
     optimizer = optimizers.create(name, [p], lr=0.1, backend="numpy")
     log, handles = event_log(optimizer, p)
-    optimizer.step()
+    optimizer.step(closure)
     names = [entry[0] for entry in log]
     values = [entry[1] for entry in log]
     assert names == ["pre1", "pre2", "post1", "post2"]
     assert values[0] == values[1] == 1.0
-    assert values[2] == values[3] == float(p.data[0]) != 1.0
+    assert values[2] == values[3] == float(p.data.flat[0]) != 1.0
     for handle in handles.values():
         handle.remove()
-    optimizer.step()
+    optimizer.step(closure)
     assert len(log) == 4

@@ -14,18 +14,24 @@ import pytest
 
 import optimizers
 from optimizers import kernels
-from optimizer_cases import FULL_STATE, OPTIONS, Param, case_id, option_combinations
+from optimizer_cases import (
+    CLOSURE_DRIVEN, FULL_STATE, MATRIX_ONLY, OPTIONS, Param, case_id, option_combinations,
+)
 
 STEPS = 25
 
 
-def make_params(dtype, rng):
+def make_params(dtype, rng, matrices_only=False):
     """Four parameters: C-contiguous, 0-d, a strided slice of a bigger array, a transpose.
 
     Returns (params, bases); bases are the arrays the slice and transpose are views of.
+    For an optimizer of matrices only, the 0-d parameter is a tall (4, 2) matrix instead.
     """
     contiguous = rng.normal(size=(3, 4)).astype(dtype)
-    scalar = np.array(rng.normal(), dtype=dtype)
+    if matrices_only:
+        scalar = rng.normal(size=(4, 2)).astype(dtype)
+    else:
+        scalar = np.array(rng.normal(), dtype=dtype)
     sliced_base = rng.normal(size=(5, 6)).astype(dtype)
     transposed_base = rng.normal(size=(4, 3)).astype(dtype)
     arrays = [contiguous, scalar, sliced_base[1:5:2, ::2], transposed_base.T]
@@ -52,7 +58,7 @@ def gradient_schedule(params, dtype, rng):
 
 def run(name, hyperparameters, backend, dtype):
     rng = np.random.default_rng(7)
-    params, bases = make_params(dtype, rng)
+    params, bases = make_params(dtype, rng, name in MATRIX_ONLY)
     schedule = gradient_schedule(params, dtype, rng)
     arrays_before = [p.data for p in params]
     untouched = [base.copy() for base in bases]
@@ -109,8 +115,12 @@ def test_numba_matches_numpy(name, hyperparameters, dtype):
 
 
 def test_every_registered_optimizer_has_option_rows():
-    assert sorted(OPTIONS) == optimizers.available()
-    assert sorted(FULL_STATE) == optimizers.available()
+    per_parameter = sorted(set(optimizers.available()) - CLOSURE_DRIVEN)
+    assert sorted(OPTIONS) == per_parameter
+    assert sorted(FULL_STATE) == per_parameter
+    for name in CLOSURE_DRIVEN:  # they update all parameters together, without a kernel
+        assert not callable(getattr(type(optimizers.create(name, [Param(np.zeros(1))])),
+                                    "update_numba", None)), name
 
 
 def test_parallel_build_matches_numpy():
@@ -170,7 +180,8 @@ def test_kernels_run_as_python_under_numba_disable_jit():
             out = {{}}
             for backend in ("numpy", "numba"):
                 base = np.arange(12.0).reshape(3, 4) / 7
-                params = [Param(base[:, ::2]), Param(np.array(0.5))]
+                second = np.array([[0.5]]) if name in {sorted(MATRIX_ONLY)!r} else np.array(0.5)
+                params = [Param(base[:, ::2]), Param(second)]
                 opt = optimizers.create(name, params, backend=backend, **hp)
                 for t in range(3):
                     for p in params:
