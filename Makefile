@@ -6,22 +6,28 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test install bench docs docs-check gallery clean
 
+INSTALL_LOG := $(VENV)/install.log
+# pip's output goes to the log; it is printed only when the install fails.
+QUIET_PIP = $(VPY) -m pip install --disable-pip-version-check --no-input
+
 $(VPY):
-	$(PYTHON) -m venv $(VENV)
-	$(VPY) -m pip install --upgrade pip
+	@echo "creating $(VENV) (the first time only; pip's output: $(INSTALL_LOG))"
+	@$(PYTHON) -m venv $(VENV)
+	@$(QUIET_PIP) --upgrade pip > $(INSTALL_LOG) 2>&1 || { cat $(INSTALL_LOG); exit 1; }
 
 # Re-install whenever the package metadata changes.
 $(STAMP): $(VPY) setup.cfg pyproject.toml
-	$(VPY) -m pip install -e ".[test]"
-	touch $(STAMP)
+	@echo "installing minigrad and its dependencies into $(VENV) (about a minute)"
+	@$(QUIET_PIP) -e ".[test]" >> $(INSTALL_LOG) 2>&1 || { cat $(INSTALL_LOG); exit 1; }
+	@touch $(STAMP)
 
 install: $(STAMP)
 
 test: $(STAMP)
-	$(VPY) -m pytest
+	@$(VPY) -m pytest
 
 demo: $(STAMP)
-	MPLBACKEND=Agg $(VPY) examples/run_all.py --out out
+	@MPLBACKEND=Agg $(VPY) examples/run_all.py --out out
 
 bench: $(STAMP)
 	$(VPY) benchmarks/engine.py

@@ -8,7 +8,7 @@ What it makes:
 - ``docs/optimizers.md``: one section per optimizer in ``optimizers.available()``. The
   constructor signature, the numpy reference ``update`` and the numba ``update_numba`` with
   its ``@kernel`` loop are quoted from the code with ``inspect.getsource``; the formula and the
-  seeds' variants are the class docstring (``inspect.getdoc``), the one place that prose
+  sources' variants are the class docstring (``inspect.getdoc``), the one place that prose
   lives; ``OPTIMIZER_NOTES`` below only names the section and its quadratic runs; the trace table on the ill-conditioned
   quadratic is computed (``minigrad.landscapes.trajectory``) when the page is generated.
 - ``docs/img/quadratic_<name>.png``: those traces (``landscapes.plot_trajectories``).
@@ -132,24 +132,25 @@ def output_mismatches(results):
 
 # ----------------------------------------------------------------------------- optimizers.md
 
-SEEDS = """\
-The *seeds* are the course notes the project started from (`/work/shared/seeds/`):
+SOURCES_TEXT = """\
+The *sources* are the course texts minigrad reproduces (the README's Sources table):
 
-| seed | what it is | optimizers in it |
+| source | what it is | optimizers in it |
 |------|------------|------------------|
-| 000 | PyTorch course notes: exponentially weighted averages, Momentum, AdaGrad, RMSProp, Adam | code for each |
-| 001 | *Dive into Deep Learning* (Chinese PyTorch edition), 7.8 Adam | Adam from scratch |
-| 002 | notes on the learning rate: adaptive methods, warm-up, decay | formulas |
-| 003 | lecture notes "optimizers for training" | momentum formula, the others as images |
-| 004 | GiantPandaCV notes on Aston Zhang's Gluon lectures | formulas and MXNet code for each |
+| course notes: momentum, AdaGrad, RMSProp, Adam | PyTorch course notes: exponentially weighted averages, Momentum, AdaGrad, RMSProp, Adam | code for each |
+| Dive into Deep Learning (PyTorch edition), ch. 7: Adam | *Dive into Deep Learning* (Chinese PyTorch edition), 7.8 Adam | Adam from scratch |
+| course notes: learning-rate schedules | notes on the learning rate: adaptive methods, warm-up, decay | formulas |
+| course notes: optimizer overview | lecture notes "optimizers for training" | momentum formula, the others as images |
+| gluon optimization tutorial (GiantPandaCV, after d2l's MXNet course) | GiantPandaCV notes on Aston Zhang's Gluon lectures | formulas and MXNet code for each |
 
-Two conventions recur where the seeds differ from torch (and from this package):
+Two conventions recur where the sources differ from torch (and from this package):
 
-- **eps inside the square root**: seeds 002 and 004 write `sqrt(s + eps)`, torch `sqrt(s) + eps`.
-  They agree once `s >> eps`; with `eps_torch = sqrt(eps_seed)` they also agree as `s -> 0`
-  (both cap the step at `g / sqrt(eps_seed)`) and differ by at most a factor `sqrt(2)` in between.
-- **the gradient of a summed loss divided by `batch_size`**: seed 004's updates start with
-  `g = param.grad / batch_size`. Use a mean loss (`nn.MSELoss()`, `.mean()`) instead: its
+- **eps inside the square root**: the learning-rate schedules notes and the gluon tutorial write
+  `sqrt(s + eps)`, torch `sqrt(s) + eps`. They agree once `s >> eps`; with
+  `eps_torch = sqrt(eps_source)` they also agree as `s -> 0` (both cap the step at
+  `g / sqrt(eps_source)`) and differ by at most a factor `sqrt(2)` in between.
+- **the gradient of a summed loss divided by `batch_size`**: the gluon tutorial's updates start
+  with `g = param.grad / batch_size`. Use a mean loss (`nn.MSELoss()`, `.mean()`) instead: its
   gradient already is that average.
 """
 
@@ -457,7 +458,7 @@ def optimizer_section(name):
         f"```python\n{_signature(cls)}\n```",
         "",
         "Its docstring (`help(optimizers." + cls.__name__ + ")`): the formula, the state and how the "
-        "course seeds write the same rule:",
+        "sources write the same rule:",
         "",
         f"```text\n{inspect.getdoc(cls)}\n```",
         "",
@@ -508,7 +509,7 @@ Every optimizer of the `optimizers` package (`optimizers.available()`), in torch
 the update rule, the plain-numpy reference `update` next to the numba fast path (`update_numba`
 computes the scalar coefficients, the `@kernel` loop does the same arithmetic element by element;
 `tests/optimizers` prove the two agree bit for bit and follow torch's trajectories), quoted from
-the code by `docs/make_docs.py`; how the course seeds write the same rule; and its path on the
+the code by `docs/make_docs.py`; how the course sources write the same rule; and its path on the
 ill-conditioned quadratic `0.1 x1^2 + 2 x2^2` from (-5, -2) (`minigrad.landscapes.quadratic`, the
 start of d2l's `train_2d`), drawn by `landscapes.plot_trajectories`. The learning rates of the
 traces are chosen to show each method's character (d2l's where it has one), not tuned to win;
@@ -517,7 +518,7 @@ steps.
 
 {contents}
 
-{SEEDS}
+{SOURCES_TEXT}
 Every update opens the same way (maximize, then weight decay), written once in
 `{_repo_path(prepare_gradient)}` for the numpy updates and once, inlined into each kernel's
 loop, for the numba kernels:
@@ -592,18 +593,25 @@ def draw_quadratic_traces(img_dir):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from minigrad import plotting
+
+    plotting.use_style()
     img_dir.mkdir(parents=True, exist_ok=True)
     for name in documented_optimizers():
         runs = quadratic_runs(name)
-        fig, ax = plt.subplots(figsize=(4.6, 3.1))
+        fig, ax = plt.subplots(figsize=(6.4, 3.9))
+        # Each label says where its path ends, so a path that barely leaves the start (AdaDelta
+        # at lr 1 moves by ~sqrt(eps) per step) is still read off the figure.
         landscapes.plot_trajectories(
-            landscapes.quadratic, {label: path for label, _, path in runs}, ax=ax, levels=15,
-            window=QUADRATIC_WINDOW,
+            landscapes.quadratic,
+            {f"{label}: ends at ({path[-1][0]:.2f}, {path[-1][1]:.2f})": path
+             for label, _, path in runs},
+            ax=ax, levels=15, window=QUADRATIC_WINDOW,
             title=f"{OPTIMIZER_NOTES[name]['title'].split(' (')[0]}, {QUADRATIC_STEPS} steps",
             resolution=150,
         )
-        fig.savefig(img_dir / f"quadratic_{name}.png", dpi=90, bbox_inches="tight")
-        plt.close(fig)
+        plotting.legend_outside(ax, where="below", ncol=1)
+        plotting.save(fig, img_dir / f"quadratic_{name}.png")
 
 
 def tutorial_figures(img_dir):

@@ -1,4 +1,7 @@
-"""The optimizers of Dive into Deep Learning, chapter 7, on the airfoil data (seed 001).
+"""The optimizers of Dive into Deep Learning, chapter 7, on the airfoil data.
+
+Source: "Dive into Deep Learning (PyTorch edition), ch. 7: Adam" (the chapter's ``train_ch7``
+and every optimizer it builds).
 
 Reproduces d2l's ``train_ch7`` ("from scratch") and ``train_pytorch_ch7`` ("concise") for every
 optimizer of the chapter: a linear model on NASA's airfoil self-noise data (first 1500 rows, 5
@@ -148,12 +151,42 @@ SETTINGS = [
 ]
 QUICK = ("minibatch_sgd", "momentum_0.9_lr_0.004", "adam")
 
+LOSS_UNIT = "squared loss / 2, mean over the 1500 rows"
 UPPER = 0.256  # the book's range 0.2428..0.2521 "give or take": float32 noise and shuffling
 # Wider ranges where the final loss depends on the draw (reasons in the module docstring):
 WIDER = {
     ("momentum_0.9_lr_0.02", "scratch"): 0.28,
     ("momentum_0.9_lr_0.02", "concise"): 0.28,
     ("adadelta", "concise"): 0.42,
+}
+# The final losses measured over --seed 0-19 (this script, float32), behind every range above.
+MEASURED = {
+    ("gd", "scratch"): (0.2426, 0.2515),
+    ("sgd", "scratch"): (0.2425, 0.2525), ("sgd", "concise"): (0.2425, 0.2524),
+    ("minibatch_sgd", "scratch"): (0.2430, 0.2481), ("minibatch_sgd", "concise"): (0.2430, 0.2482),
+    ("momentum_0.5", "scratch"): (0.2424, 0.2505), ("momentum_0.5", "concise"): (0.2424, 0.2506),
+    ("momentum_0.9_lr_0.02", "scratch"): (0.2437, 0.2761),
+    ("momentum_0.9_lr_0.02", "concise"): (0.2437, 0.2761),
+    ("momentum_0.9_lr_0.004", "scratch"): (0.2424, 0.2490),
+    ("momentum_0.9_lr_0.004", "concise"): (0.2425, 0.2490),
+    ("adagrad", "scratch"): (0.2419, 0.2441), ("adagrad", "concise"): (0.2418, 0.2441),
+    ("rmsprop", "scratch"): (0.2422, 0.2470), ("rmsprop", "concise"): (0.2425, 0.2473),
+    ("adadelta", "scratch"): (0.2419, 0.2490), ("adadelta", "concise"): (0.2430, 0.4048),
+    ("adadelta", "concise_eps_1e-5"): (0.2418, 0.2490),
+    ("adam", "scratch"): (0.2425, 0.2506), ("adam", "concise"): (0.2427, 0.2520),
+}
+# Where ours and the book's number differ by more than the draw explains, or the range is wide.
+DIFFERENCES = {
+    ("momentum_0.9_lr_0.004", "concise"): "the book's 0.994468 is an outlier of that notebook "
+        "run: its from-scratch run of the same setting printed 0.242905, and every other setting "
+        "ends near the floor, as ours does for every seed",
+    ("momentum_0.9_lr_0.02", "scratch"): "noisy (the book's word): an effective step 10x the "
+        "minibatch SGD's, so where the last minibatches leave it varies with the draw",
+    ("momentum_0.9_lr_0.02", "concise"): "noisy, as from scratch",
+    ("adadelta", "concise"): "torch's default eps 1e-6 makes the first steps ~sqrt(eps) = 1e-3, "
+        "too small to cover nn.Linear's start (loss ~0.74) in 2 epochs: torch 2.13 itself ends "
+        "at 0.248..0.339 over 10 seeds, so the book's 0.242104 was a lucky draw; with the "
+        "book's from-scratch eps 1e-5 (next row) it ends near the floor",
 }
 # A third run of a setting: concise Adadelta with the book's from-scratch eps.
 EXTRA = {"adadelta": ("concise_eps_1e-5", {"rho": 0.9, "eps": 1e-5})}
@@ -242,18 +275,8 @@ def least_squares_floor(features, labels):
     return float(np.mean(residual ** 2) / 2)
 
 
-def main():
-    args = parse_args(__doc__)
-    run = Run(args, "airfoil_d2l")
-    features, labels = minigrad.data.load_airfoil()
-    floor = least_squares_floor(features, labels)
-    print(f"least-squares floor of the objective: {floor:.6f}")
-    design = np.hstack([features.astype(np.float64), np.ones((len(features), 1))])
-    curvatures = np.linalg.eigvalsh(design.T @ design / len(features))
-    print("Hessian eigenvalues of the objective: " + ", ".join(f"{c:.4f}" for c in curvatures)
-          + f" (gradient descent with lr 1 is stable only below 2, so the top direction "
-          f"grows {abs(1 - curvatures[-1]):.3f}x per step)")
-
+def run_settings(args, features, labels, floor):
+    """Every setting of SETTINGS (--quick: QUICK) from scratch and concise; returns the results."""
     results = {}
     for index, (key, title, batch_size, epochs, scratch, scratch_hyper, class_name,
                 concise_hyper, book_scratch, book_concise) in enumerate(SETTINGS):
@@ -291,6 +314,10 @@ def main():
                                      "losses": losses, "final_loss": losses[-1],
                                      "sec_per_epoch": seconds, "book": None}
 
+    return results
+
+
+def check(run, args, results, features, labels, floor):
     for key, result in results.items():
         variants = [v for v in ("scratch", "concise", "concise_eps_1e-5") if v in result]
         for variant in variants:
@@ -304,42 +331,76 @@ def main():
                                                        lr=1.0, steps=result["epochs"])
                 run.check(name, ours=final, source=None,
                           expected=f"float64 GD from the same start: {reference:.6f} (+-1e-4)",
+                          unit=LOSS_UNIT,
+                          why="lr 1 is just past the stable limit 2 / 2.098, so from nn.Linear's "
+                              "start the result is anywhere in 0.249..1.45 (seeds 0-19); what "
+                              "must hold is that it is gradient descent's: float32 vs float64 "
+                              "rounding only",
                           ok=abs(final - reference) <= 1e-4)
                 continue
             upper = WIDER.get((key, variant), UPPER)
             # float32 evaluation of a float64 floor: allow rounding of a few ulps below it.
+            low, high = MEASURED[(key, variant)]
+            why = (f"seeds 0-19: {low:.4f}..{high:.4f}; "
+                   + DIFFERENCES.get((key, variant),
+                                     "the book printed 0.2428..0.2521; the floor bounds it below, "
+                                     "float32 noise and shuffling spread it"))
             run.check(name, ours=final, source=entry["book"],
-                      expected=f"in [floor {floor:.5f}, {upper}]",
+                      expected=f"in [floor {floor:.5f}, {upper}]", unit=LOSS_UNIT, why=why,
                       ok=floor - 1e-6 <= final <= upper)
         points = 1 + result["epochs"] * 1500 // max(100, result["batch_size"])
         counts = sorted({len(result[variant]["losses"]) for variant in variants})
         run.check(f"{result['title']}: loss points per run", ours=", ".join(map(str, counts)),
                   source=None, expected=f"{points} (every 100 samples, plus the start)",
+                  unit="points on the curve", why="a count: exact",
                   ok=counts == [points])
     run.check("least-squares floor", ours=floor, source=0.24169, expected="0.24169 (5 decimals)",
+              unit=LOSS_UNIT, why="the book's own number, to the digits it printed",
               ok=abs(floor - 0.24169) < 5e-6)
 
-    fig, axes = run.figure(2, 5, figsize=(19, 7), squeeze=False)
+
+
+def plot(run, results, floor):
+    """airfoil_d2l.png: one panel per setting, from scratch (solid) and concise (dashed)."""
+    fig, axes = run.figure(2, 5, figsize=(20, 8.5), squeeze=False)
     for ax, (key, result) in zip(axes.ravel(), results.items()):
         for variant, style in (("scratch", "-"), ("concise", "--"), ("concise_eps_1e-5", ":")):
             if variant not in result:
                 continue
             losses = result[variant]["losses"]
+            label = {"concise_eps_1e-5": "concise, eps 1e-5"}.get(variant, variant)
             ax.plot(np.linspace(0, result["epochs"], len(losses)), losses, style,
-                    label=f"{variant}: {result[variant]['final_loss']:.4f}")
+                    label=f"{label}: {result[variant]['final_loss']:.4f}")
         ax.axhline(floor, color="black", linewidth=0.8, linestyle=":",
                    label=f"least squares {floor:.4f}")
-        ax.set_title(result["title"], fontsize="medium")
+        ax.set_title(result["title"])
         ax.set_xlabel("epoch")
         ax.set_ylabel("loss")
         highest = max(max(result[v]["losses"]) for v in ("scratch", "concise"))
         ax.set_ylim(floor - 0.01, min(1.0, highest) + 0.02)
-        ax.legend(fontsize="small")
+        ax.legend(loc="upper right")
     for ax in axes.ravel()[len(results):]:
         ax.set_visible(False)
-    fig.suptitle("d2l chapter 7 on the airfoil data: from scratch (solid) vs package optimizers (dashed)")
+    fig.suptitle("d2l chapter 7 on the airfoil data: from scratch (solid) vs the package's "
+                 "optimizers (dashed); final losses in the legends")
     run.save(fig, "airfoil_d2l.png")
 
+
+def main():
+    args = parse_args(__doc__)
+    run = Run(args, "airfoil_d2l")
+    features, labels = minigrad.data.load_airfoil()
+    floor = least_squares_floor(features, labels)
+    print(f"least-squares floor of the objective: {floor:.6f}")
+    design = np.hstack([features.astype(np.float64), np.ones((len(features), 1))])
+    curvatures = np.linalg.eigvalsh(design.T @ design / len(features))
+    print("Hessian eigenvalues of the objective: " + ", ".join(f"{c:.4f}" for c in curvatures)
+          + f" (gradient descent with lr 1 is stable only below 2, so the top direction "
+          f"grows {abs(1 - curvatures[-1]):.3f}x per step)")
+
+    results = run_settings(args, features, labels, floor)
+    check(run, args, results, features, labels, floor)
+    plot(run, results, floor)
     run.finish({"least_squares_floor": floor, "settings": results})
 
 

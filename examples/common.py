@@ -1,9 +1,10 @@
-"""What every example script shares: its command line, where figures go, and its JSON summary.
+"""What every example script shares: its command line, its figures, its checks and its verdict.
 
 Every script accepts the same options:
 
     --out DIR     where figures (PNG) go; default ``out/``
-    --seed N      seed of every random draw (minigrad.manual_seed and numpy generators)
+    --seed N      seed of every random draw (minigrad.manual_seed and numpy generators);
+                  every check holds for any seed 0-19 (its accepted range says how it was measured)
     --quick       a smaller run, used by the test suite
     --show        open the figures in windows at the end (otherwise files only, Agg backend)
     --json PATH   write the script's key results, machine-readable
@@ -17,11 +18,14 @@ A script does::
     ...
     run.save(fig, "ewa_temperature.png")
     run.check("last value, beta 0.9", ours=last, source=None, expected="finite",
-              ok=np.isfinite(last))
+              ok=np.isfinite(last), unit="degrees", why="a sum of finite numbers")
+    run.table("steps to tolerance", ["optimizer", "steps"], rows, note="...")
     run.finish({"beta_0.9_last": last})
 
-``Run.finish`` writes the JSON (if asked), and shows the windows when ``--show`` was given.
-``Run.check`` collects the JSON's ``"checks"`` list, which examples/run_all.py puts in REPORT.md.
+``Run.finish`` prints every check and "N/M checks passed", writes the JSON (if asked), shows
+the windows when ``--show`` was given, and exits with status 1 when a check failed -- so a
+script run alone gives its verdict, and examples/run_all.py puts the same checks and tables in
+out/REPORT.md and out/index.html.
 """
 
 import argparse
@@ -32,8 +36,18 @@ from pathlib import Path
 
 import numpy as np
 
-# Figures go to files unless --show asks for windows; choose the backend before pyplot loads.
-if "--show" not in sys.argv:
+
+def _display_available():
+    """Whether figure windows can open: a display on Linux/BSD; macOS and Windows always have one."""
+    if sys.platform.startswith(("darwin", "win")):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+# Figures go to files unless --show asks for windows (and a display exists to show them);
+# choose the backend before pyplot loads.
+WINDOWS = "--show" in sys.argv and _display_available()
+if not WINDOWS:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -41,10 +55,17 @@ if "--show" not in sys.argv:
 import matplotlib.pyplot as plt  # noqa: E402
 
 import minigrad  # noqa: E402
+from minigrad import plotting  # noqa: E402
+
+plotting.use_style()
 
 
 def parse_args(description, argv=None, extra=None):
-    """Parse the shared options (and ``extra(parser)``'s own) from ``argv`` or sys.argv."""
+    """Parse the shared options (and ``extra(parser)``'s own) from ``argv`` or sys.argv.
+
+    ``--show`` without a display prints that the figures go to files only, instead of
+    silently showing nothing.
+    """
     parser = argparse.ArgumentParser(
         description=(description or "").strip().splitlines()[0] if description else None
     )
@@ -55,7 +76,12 @@ def parse_args(description, argv=None, extra=None):
     parser.add_argument("--json", default=None, help="write the key results to this JSON file")
     if extra is not None:
         extra(parser)
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.show and not _display_available():
+        print("--show: no display found (DISPLAY and WAYLAND_DISPLAY are unset), so no windows "
+              f"open; the figures are saved under {args.out}/ as usual.")
+        args.show = False
+    return args
 
 
 def to_jsonable(value):
@@ -73,8 +99,22 @@ def to_jsonable(value):
     return value
 
 
+def format_value(value):
+    """A check's value as one line of text: floats to 6 significant digits, lists joined."""
+    if value is None:
+        return "--"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (float, np.floating)):
+        return f"{float(value):.6g}"
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return ", ".join(format_value(item) for item in value)
+    return str(value)
+
+
 class Run:
-    """One execution of an example: seeds the generators, saves figures, writes the JSON."""
+    """One execution of an example: seeds the generators, makes and saves figures, collects
+    checks and tables, and gives the verdict."""
 
     def __init__(self, args, name):
         self.args = args
@@ -83,49 +123,85 @@ class Run:
         self.out.mkdir(parents=True, exist_ok=True)
         self.figures = []
         self.checks = []
+        self.tables = []
+        self._unsaved = []
         minigrad.manual_seed(args.seed)
         self.rng = np.random.default_rng(args.seed)
 
     def figure(self, *args, **kwargs):
-        """``plt.subplots`` with the given layout; the figure is tracked for saving/showing."""
-        return plt.subplots(*args, **kwargs)
+        """``plt.subplots`` with the given layout, in the shared style; the figure is tracked
+        until ``save`` writes it, and ``finish`` refuses to end with a figure never saved."""
+        fig, axes = plt.subplots(*args, **kwargs)
+        self._unsaved.append(fig)
+        return fig, axes
 
     def save(self, fig, filename):
-        """Write ``fig`` under --out as ``filename`` and return the path."""
-        fig.tight_layout()
-        path = self.out / filename
-        fig.savefig(path, dpi=110)
+        """Write ``fig`` under --out as ``filename`` and return the path (closed unless --show)."""
+        path = plotting.save(fig, self.out / filename, close=not self.args.show)
         self.figures.append(str(path))
-        if not self.args.show:
-            plt.close(fig)
+        if fig in self._unsaved:
+            self._unsaved.remove(fig)
         return path
 
-    def check(self, name, ours, source, expected, ok):
-        """Record one comparison for the JSON's ``"checks"`` list and return ``ok``.
+    def check(self, name, ours, source, expected, ok, unit=None, why=None):
+        """Record one comparison and return ``ok``.
 
-        name: what is compared; ours: our number (or label); source: the source's printed
-        number, or None where it printed none; expected: the criterion in words ("in
-        [0.2417, 0.256]"); ok: whether ``ours`` meets it -- computed by the caller, never a
-        literal.
+        name: the quantity compared; ours: our number (or label); source: the source's
+        printed number, or None where it printed none; expected: the accepted range in words
+        ("in [0.2417, 0.256]"); ok: whether ``ours`` is in it -- computed by the caller, never
+        a literal; unit: what ``ours`` is measured in ("steps", "relative deviation", "mean
+        squared loss / 2"); why: why the range is what it is (rounding only, the spread
+        measured over seeds 0-19, where and why we differ from the source).
         """
         ok = bool(ok)
-        self.checks.append(
-            {"name": name, "ours": ours, "source": source, "expected": expected, "ok": ok}
-        )
+        self.checks.append({"name": name, "ours": ours, "source": source, "expected": expected,
+                            "ok": ok, "unit": unit, "why": why})
         return ok
 
+    def table(self, title, columns, rows, note=None):
+        """Record a table of results (printed, and rendered in the report): ``columns`` are
+        the headers, ``rows`` lists of cells; ``note`` explains what the numbers show."""
+        rows = [[format_value(cell) for cell in row] for row in rows]
+        self.tables.append({"title": title, "columns": list(columns), "rows": rows, "note": note})
+        widths = [max(len(str(c)), *(len(row[i]) for row in rows)) if rows else len(str(c))
+                  for i, c in enumerate(columns)]
+        print(f"\n{title}")
+        for row in [list(columns)] + rows:
+            print("  " + "  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)))
+        if note:
+            print(f"  ({note})")
+
+    def print_checks(self):
+        """Print every check, one line each, then "N/M checks passed"; return the failed ones."""
+        print("\nchecks:")
+        for check in self.checks:
+            unit = f" {check['unit']}" if check.get("unit") else ""
+            print(f"  {'ok  ' if check['ok'] else 'FAIL'}  {check['name']}: "
+                  f"{format_value(check['ours'])}{unit} (accepted: {check['expected']})")
+        failed = [check["name"] for check in self.checks if not check["ok"]]
+        print(f"{len(self.checks) - len(failed)}/{len(self.checks)} checks passed"
+              + (f"; failed: {'; '.join(failed)}" if failed else ""))
+        return failed
+
     def finish(self, results):
-        """Write ``results`` (plus the figure paths and the recorded checks) to --json if
-        given; show windows if --show."""
+        """Print the checks and the verdict, write ``results`` (plus figure paths, checks and
+        tables) to --json if given, show windows if --show; exit with status 1 if a check
+        failed (after writing the JSON, so the report can show which)."""
+        if self._unsaved:
+            raise RuntimeError(f"{self.name}: {len(self._unsaved)} figure(s) made by "
+                               "Run.figure were never saved with Run.save")
+        failed = self.print_checks()
         results = dict(results)
         results.setdefault("figures", self.figures)
-        if self.checks:
-            results.setdefault("checks", self.checks)
+        results.setdefault("checks", self.checks)
+        results.setdefault("tables", self.tables)
+        results.setdefault("seed", self.args.seed)
         if self.args.json:
             json_path = Path(self.args.json)
-            if json_path.parent and not json_path.parent.exists():
-                os.makedirs(json_path.parent, exist_ok=True)
+            json_path.parent.mkdir(parents=True, exist_ok=True)
             json_path.write_text(json.dumps(to_jsonable(results), indent=2) + "\n")
         if self.args.show:
             plt.show()
+        if failed:
+            sys.exit(1)
         return results

@@ -1,6 +1,8 @@
-"""Exponentially weighted average of 30 random "daily temperatures" (seed 000, section 2).
+"""Exponentially weighted average of 30 random "daily temperatures".
 
-Reproduces the seed's ``test01``/``test02``: 30 temperatures drawn as ``10 * N(0, 1)``, then the
+Source: the course notes "momentum, AdaGrad, RMSProp, Adam", section 2.
+
+Reproduces the notes' ``test01``/``test02``: 30 temperatures drawn as ``10 * N(0, 1)``, then the
 exponentially weighted average (EWA)
 
     y_1 = x_1,    y_t = beta * y_{t-1} + (1 - beta) * x_t
@@ -8,24 +10,24 @@ exponentially weighted average (EWA)
 for beta = 0.5, 0.8, 0.9, 0.98, plus the form Adam uses: started from v_0 = 0 and divided by
 the weight it has collected, v_t / (1 - beta**t) (bias correction).
 
-The seed draws with torch's generator (``torch.manual_seed(0)``); we draw the same distribution
-with numpy's (`minigrad.data.temperatures`), so the individual numbers differ from the seed's.
+The notes draw with torch's generator (``torch.manual_seed(0)``); we draw the same distribution
+with numpy's (`minigrad.data.temperatures`), so the individual numbers differ from the notes'.
 
 What to look at in ewa_temperature.png:
   left  -- the scattered data and the four EWA curves: the larger beta, the smoother and the
-           later the curve (it averages roughly the last 1 / (1 - beta) days), the seed's
+           later the curve (it averages roughly the last 1 / (1 - beta) days), the notes'
            "the larger beta, the flatter the line";
-  right -- beta = 0.9 three ways: started at y_1 = x_1 (the seed), started from 0 without
+  right -- beta = 0.9 three ways: started at y_1 = x_1 (the notes), started from 0 without
            correction (its weights sum to 1 - beta**t < 1, so the first ~10 days are pulled
            toward 0 -- the bias), and bias-corrected (weights rescaled to sum to 1: day 1 is
-           x_1, as in the seed, and the early days are true averages). After about
+           x_1, as in the notes, and the early days are true averages). After about
            1 / (1 - beta) = 10 days beta**t is small and the three curves merge.
 
 The checks verify each recurrence against its closed form
 y_t = sum_i weight_i * x_i, that the roughness of the curve falls as beta grows, that the
 bias-corrected average of a constant is that constant, and that the momentum buffer of
 `optimizers.SGD` with momentum = dampening = beta, fed x_t as its gradient, is exactly the
-seed's EWA (the link from this section to momentum, section 3 of the seed).
+notes' EWA (the link from this section to momentum, section 3 of the notes).
 """
 
 import numpy as np
@@ -38,8 +40,11 @@ import optimizers
 BETAS = (0.5, 0.8, 0.9, 0.98)
 
 
-def ewa_seed(x, beta):
-    """The seed's ``test02``: y_1 = x_1, y_t = beta * y_{t-1} + (1 - beta) * x_t."""
+ROUNDING = "the same sums in another order: rounding only"
+
+
+def ewa_notes(x, beta):
+    """The notes' ``test02``: y_1 = x_1, y_t = beta * y_{t-1} + (1 - beta) * x_t."""
     y = np.empty_like(x)
     y[0] = x[0]
     for t in range(1, len(x)):
@@ -78,7 +83,7 @@ def ewa_through_sgd_momentum(x, beta):
     """The momentum buffer of optimizers.SGD(momentum=beta, dampening=beta) fed g_t = x_t.
 
     torch's SGD sets the buffer to the first gradient, then b <- beta * b + (1 - beta) * g:
-    exactly the seed's EWA. lr = 0 keeps the parameter still; only the buffer matters here.
+    exactly the notes' EWA. lr = 0 keeps the parameter still; only the buffer matters here.
     """
     param = minigrad.Tensor(np.zeros(1), requires_grad=True)
     optimizer = optimizers.SGD([param], lr=0.0, momentum=beta, dampening=beta)
@@ -96,7 +101,7 @@ def roughness(y):
 
 
 def torch_style(values):
-    """Format a 1-D array the way ``print(torch_tensor)`` does in the seed (4 decimals)."""
+    """Format a 1-D array the way ``print(torch_tensor)`` does in the notes (4 decimals)."""
     body = ", ".join(f"{value:8.4f}" for value in values)
     return f"tensor([{body}])"
 
@@ -108,9 +113,9 @@ def main():
     temperature = minigrad.data.temperatures(days=days, seed=args.seed, scale=10.0)
     day = np.arange(1, days + 1)
 
-    # test01 / test02 print the temperatures; the EWA itself is only plotted in the seed.
+    # test01 / test02 print the temperatures; the EWA itself is only plotted in the notes.
     print(torch_style(temperature))
-    curves = {beta: ewa_seed(temperature, beta) for beta in BETAS}
+    curves = {beta: ewa_notes(temperature, beta) for beta in BETAS}
     for beta in BETAS:
         print(f"beta {beta}: last day EWA {curves[beta][-1]:.4f}, roughness {roughness(curves[beta]):.2f}")
 
@@ -121,49 +126,55 @@ def main():
     left.set_title("Exponentially weighted average: larger beta, smoother curve")
     left.set_xlabel("day")
     left.set_ylabel("temperature")
-    left.legend(fontsize="small")
+    left.legend()
 
     beta = 0.9
     from_zero = ewa_from_zero(temperature, beta, bias_correction=False)
     corrected = ewa_from_zero(temperature, beta, bias_correction=True)
     right.scatter(day, temperature, color="tab:gray", label="temperature (data)", zorder=3)
-    right.plot(day, curves[beta], label="y_1 = x_1 (seed)")
+    right.plot(day, curves[beta], label="y_1 = x_1 (the notes)")
     right.plot(day, from_zero, "--", label="v_0 = 0, no correction")
     right.plot(day, corrected, ":", linewidth=2.5, label="v_0 = 0, / (1 - beta^t)")
     right.set_title(f"beta = {beta}: starting value and bias correction")
     right.set_xlabel("day")
     right.set_ylabel("temperature")
-    right.legend(fontsize="small")
+    right.legend()
     run.save(fig, "ewa_temperature.png")
 
     for beta in BETAS:
         error = float(np.max(np.abs(curves[beta] - ewa_closed_form(temperature, beta, "first"))))
         run.check(f"EWA beta {beta} vs closed form (max abs diff)", ours=error, source=None,
-                  expected="< 1e-10", ok=error < 1e-10)
+                  expected="< 1e-10", unit="degrees (absolute difference)", why=ROUNDING,
+                  ok=error < 1e-10)
     error = float(np.max(np.abs(
         from_zero - ewa_closed_form(temperature, 0.9, "zero"))))
     run.check("EWA from 0, beta 0.9 vs closed form (max abs diff)", ours=error, source=None,
-              expected="< 1e-10", ok=error < 1e-10)
+              expected="< 1e-10", unit="degrees (absolute difference)", why=ROUNDING,
+              ok=error < 1e-10)
 
     wiggles = [roughness(curves[beta]) for beta in BETAS]
     run.check("roughness falls as beta grows (0.5, 0.8, 0.9, 0.98)",
               ours=", ".join(f"{value:.2f}" for value in wiggles),
               source="the larger beta, the flatter the line",
-              expected="strictly decreasing", ok=all(a > b for a, b in zip(wiggles, wiggles[1:])))
+              expected="strictly decreasing",
+              unit="mean |second difference| of each curve, degrees",
+              why="the notes' claim; it holds for every seed 0-19", ok=all(a > b for a, b in zip(wiggles, wiggles[1:])))
 
     constant = np.full(days, 7.0)
     error = float(np.max(np.abs(ewa_from_zero(constant, 0.98, bias_correction=True) - 7.0)))
     run.check("bias-corrected EWA of the constant 7, beta 0.98 (max abs error)", ours=error,
-              source=None, expected="< 1e-12", ok=error < 1e-12)
+              source=None, expected="< 1e-12", unit="degrees", why=ROUNDING, ok=error < 1e-12)
     first_uncorrected = float(ewa_from_zero(constant, 0.98, bias_correction=False)[0])
     run.check("uncorrected EWA of the constant 7 on day 1, beta 0.98", ours=first_uncorrected,
-              source=None, expected="(1 - 0.98) * 7 = 0.14",
+              source=None, expected="(1 - 0.98) * 7 = 0.14", unit="degrees", why=ROUNDING,
               ok=abs(first_uncorrected - 0.14) < 1e-12)
 
     for beta in BETAS:
         error = float(np.max(np.abs(ewa_through_sgd_momentum(temperature, beta) - curves[beta])))
         run.check(f"SGD(momentum=dampening={beta}) buffer vs EWA (max abs diff)", ours=error,
-                  source=None, expected="< 1e-12", ok=error < 1e-12)
+                  source=None, expected="< 1e-12", unit="degrees (absolute difference)",
+                  why="the same recurrence in the optimizer's buffer: rounding only",
+                  ok=error < 1e-12)
 
     run.finish({
         "temperature": temperature,

@@ -1,6 +1,6 @@
 """Learning-rate schedules on one page: the notes' warm-up family and torch's schedulers.
 
-Source: seed 002 ("learning-rate basics"): warm-up with method one (`decay_lr_poly`, linear
+Source: the course notes "learning-rate schedules" ("learning-rate basics"): warm-up with method one (`decay_lr_poly`, linear
 warm-up then polynomial decay, set per batch), its cosine variant, Warmup-Stable-Decay
 (`decay_lr_stable`, MiniCPM) and method two (`GradualWarmupScheduler`, per epoch), in the
 notes' setting: base lr 0.01, 10 epochs of 10 batches (100 samples, batch 10), 5 of warm-up.
@@ -19,7 +19,7 @@ Warmup-Stable-Decay shapes differ only after the stable phase; the torch-style w
 (SequentialLR of LinearLR and CosineAnnealingLR) draws almost the notes' warm-up cosine.
 
 The JSON checks compare the warm-up schedulers with the notes' functions transcribed below
-(verbatim from seed 002, numpy included) at every batch, and the end points of the others.
+(verbatim from the notes, numpy included) at every batch, and the end points of the others.
 Printed: the notes' `Epoch %d, Learning Rate: %f` column (their training loop's lr, last
 batch of each epoch) for method one, then a table of each schedule's lr at a few steps.
 `--quick` runs the same (the whole script takes about a second).
@@ -32,9 +32,10 @@ import numpy as np
 from common import Run, parse_args
 
 import minigrad
+from minigrad import plotting
 import optimizers
 import schedulers
-from schedulers import lr_curve
+from schedulers import course_notes, lr_curve
 
 BASE_LR = 0.01
 TOTAL_EPOCHS, WARMUP_EPOCHS, BATCHES = 10, 5, 10  # the notes: 100 samples, batch 10
@@ -45,51 +46,7 @@ WSD_WARMUP = 20
 COSINE_MIN_LR = 1e-3
 
 
-# ------------------------------------------------------------------ seed 002, verbatim
-# (only the cosine variant, which the notes give as a replacement for the `else` branch of
-# decay_lr_poly, is assembled into a function of the same signature)
-
-
-def decay_lr_poly(base_lr, epoch_i, batch_i, total_epochs, total_batches, warm_up, power=1.0):
-    if warm_up > 0 and epoch_i < warm_up:
-        rate = (epoch_i * total_batches + batch_i) / (warm_up * total_batches)
-    else:
-        rate = np.power(
-            1.0 - ((epoch_i - warm_up) * total_batches + batch_i) / ((total_epochs - warm_up) * total_batches),
-            power)
-    return rate * base_lr
-
-
-def decay_lr_cosine(base_lr, epoch_i, batch_i, total_epochs, total_batches, warm_up):
-    if warm_up > 0 and epoch_i < warm_up:
-        rate = (epoch_i * total_batches + batch_i) / (warm_up * total_batches)
-    else:
-        progress = (epoch_i - warm_up) * total_batches + batch_i
-        cosine_decay = 0.5 * (1.0 + np.cos(np.pi * progress / ((total_epochs - warm_up) * total_batches)))
-        rate = cosine_decay
-    return rate * base_lr
-
-
-def decay_lr_stable(base_lr, epoch_i, batch_i, total_epochs, total_batches, warm_up, stable_epochs=0):
-    if warm_up > 0 and epoch_i < warm_up:
-        rate = (epoch_i * total_batches + batch_i) / (warm_up * total_batches)
-    elif epoch_i < warm_up + stable_epochs:
-        rate = 1.0
-    else:
-        progress = (epoch_i - warm_up - stable_epochs) * total_batches + batch_i
-        cosine_decay = 0.5 * (1.0 + np.cos(np.pi * progress / ((total_epochs - warm_up - stable_epochs) * total_batches)))
-        rate = cosine_decay
-    return rate * base_lr
-
-
-def gradual_warmup_get_lr(base_lr, last_epoch, warmup_epochs):
-    """GradualWarmupScheduler.get_lr of the notes, for one group."""
-    if last_epoch < warmup_epochs:
-        return base_lr * last_epoch / warmup_epochs
-    return base_lr
-
-
-def seed_per_batch(function, *args):
+def notes_per_batch(function, *args):
     """The notes' per-batch lrs for the 100 batches of the 10 epochs, in training order."""
     return np.array([function(BASE_LR, epoch, batch, TOTAL_EPOCHS, BATCHES, WARMUP_EPOCHS, *args)
                      for epoch in range(TOTAL_EPOCHS) for batch in range(BATCHES)])
@@ -98,6 +55,8 @@ def seed_per_batch(function, *args):
 # ------------------------------------------------------------------ the schedules
 # panel title -> [(label, make_scheduler, steps)]; per batch unless said otherwise.
 S = schedulers
+LINE_STYLES = ("-", "--", ":", "-.")
+STEP_DECAY_PANELS = {"StepLR / MultiStepLR"}
 PANELS = {
     "notes' method two: GradualWarmupScheduler (per epoch)": [
         ("GradualWarmupScheduler, 5 of 10 epochs",
@@ -115,7 +74,12 @@ PANELS = {
          TOTAL_STEPS + 1),
         (f"WarmupCosineDecay, min_lr {COSINE_MIN_LR:g}",
          lambda o: S.WarmupCosineDecay(o, TOTAL_STEPS, WARMUP_STEPS, min_lr=COSINE_MIN_LR),
-         TOTAL_STEPS + 1)],
+         TOTAL_STEPS + 1),
+        # torch's way to the same schedule: almost the notes' curve (starts at 1e-3 * lr)
+        ("SequentialLR(LinearLR 50, CosineAnnealingLR 50)",
+         lambda o: S.SequentialLR(o, [S.LinearLR(o, start_factor=1e-3, total_iters=WARMUP_STEPS),
+                                      S.CosineAnnealingLR(o, T_max=TOTAL_STEPS - WARMUP_STEPS)],
+                                  milestones=[WARMUP_STEPS]), TOTAL_STEPS + 1)],
     "Warmup-Stable-Decay (20 / 30 / 50 steps)": [
         (f"WSD {decay}" + {"cosine": " (the notes)", "exp": " (min_lr_ratio 0.1)"}.get(decay, ""),
          (lambda decay: lambda o: S.WarmupStableDecay(
@@ -160,13 +124,6 @@ PANELS = {
          lambda o: S.LinearLR(o, start_factor=0.1, total_iters=20), TOTAL_STEPS),
         ("ConstantLR(factor=0.5, total_iters=20)",
          lambda o: S.ConstantLR(o, factor=0.5, total_iters=20), TOTAL_STEPS)],
-    "torch-style warm-up cosine vs the notes'": [
-        ("SequentialLR(LinearLR 50, CosineAnnealingLR 50)",
-         lambda o: S.SequentialLR(o, [S.LinearLR(o, start_factor=1e-3, total_iters=WARMUP_STEPS),
-                                      S.CosineAnnealingLR(o, T_max=TOTAL_STEPS - WARMUP_STEPS)],
-                                  milestones=[WARMUP_STEPS]), TOTAL_STEPS + 1),
-        ("WarmupCosineDecay (the notes)",
-         lambda o: S.WarmupCosineDecay(o, TOTAL_STEPS, WARMUP_STEPS), TOTAL_STEPS + 1)],
 }
 
 
@@ -198,7 +155,7 @@ def main():
     plateau_lrs, plateau_losses = plateau_curve(TOTAL_STEPS)
 
     # The notes print the lr of their training loop once per epoch, after its last batch.
-    notes_lrs = seed_per_batch(decay_lr_poly, 1)
+    notes_lrs = notes_per_batch(course_notes.decay_lr_poly, 1)
     for epoch in range(TOTAL_EPOCHS):
         print(f"Epoch {epoch + 1}, Learning Rate: {notes_lrs[epoch * BATCHES + BATCHES - 1]:.6f}")
 
@@ -215,9 +172,6 @@ def main():
           f"{plateau_lrs[20]:9.6f} {plateau_lrs[50]:9.6f} {plateau_lrs[-1]:9.6f}")
 
     plot(run, curves, plateau_lrs, plateau_losses)
-    failed = [c["name"] for c in run.checks if not c["ok"]]
-    print(f"{len(run.checks) - len(failed)}/{len(run.checks)} checks passed" +
-          (f"; failed: {failed}" if failed else ""))
     run.finish({
         "base_lr": BASE_LR,
         "curves": {f"{title} | {label}": curve for title, entries in curves.items()
@@ -236,18 +190,18 @@ def checks_against_the_notes(run, curves):
         ("WarmupPolyDecay = notes' decay_lr_poly (power 1)",
          curve_of(curves, "notes' method one: WarmupPolyDecay",
                   "WarmupPolyDecay, power 1 (the notes)"),
-         seed_per_batch(decay_lr_poly, 1.0)),
+         notes_per_batch(course_notes.decay_lr_poly, 1.0)),
         ("WarmupPolyDecay(power=2) = notes' decay_lr_poly (power 2)",
          curve_of(curves, "notes' method one: WarmupPolyDecay", "WarmupPolyDecay, power 2"),
-         seed_per_batch(decay_lr_poly, 2.0)),
+         notes_per_batch(course_notes.decay_lr_poly, 2.0)),
         ("WarmupCosineDecay = notes' cosine decay",
          curve_of(curves, "notes' cosine decay: WarmupCosineDecay",
                   "WarmupCosineDecay, min_lr 0 (the notes)"),
-         seed_per_batch(decay_lr_cosine)),
+         notes_per_batch(course_notes.decay_lr_cosine)),
     ]
     # Warmup-Stable-Decay in the notes' epoch units: 2 warm-up, 3 stable of 10 epochs.
     wsd = S.WarmupStableDecay
-    wsd_notes = np.array([decay_lr_stable(BASE_LR, e, b, TOTAL_EPOCHS, BATCHES, 2, 3)
+    wsd_notes = np.array([course_notes.decay_lr_stable(BASE_LR, e, b, TOTAL_EPOCHS, BATCHES, 2, 3)
                           for e in range(TOTAL_EPOCHS) for b in range(BATCHES)])
     wsd_ours = lr_curve(lambda o: wsd(o, TOTAL_STEPS, 2 * BATCHES, 3 * BATCHES), TOTAL_STEPS,
                         base_lrs=(BASE_LR,))[:, 0]
@@ -256,12 +210,14 @@ def checks_against_the_notes(run, curves):
     pairs.append(("GradualWarmupScheduler = notes' get_lr (per epoch)",
                   curve_of(curves, "notes' method two: GradualWarmupScheduler (per epoch)",
                            "GradualWarmupScheduler, 5 of 10 epochs"),
-                  np.array([gradual_warmup_get_lr(BASE_LR, epoch, WARMUP_EPOCHS)
+                  np.array([course_notes.gradual_warmup_get_lr(BASE_LR, epoch, WARMUP_EPOCHS)
                             for epoch in range(TOTAL_EPOCHS + 1)])))
     for name, ours, notes in pairs:
         ours = ours[:len(notes)]
         gap = float(np.max(np.abs(ours - notes)))
-        run.check(name, gap, 0.0, "max |difference| over every step <= 1e-15", gap <= 1e-15)
+        run.check(name, gap, 0.0, "max |difference| over every step <= 1e-15", gap <= 1e-15,
+                  unit="absolute difference in lr",
+                  why="the same arithmetic as the notes' code: equal up to rounding")
 
 
 def checks_on_end_points(run, curves, plateau_lrs):
@@ -270,7 +226,8 @@ def checks_on_end_points(run, curves, plateau_lrs):
 
     def equal(name, ours, expected, describe):
         run.check(name, ours, None, describe, math.isclose(ours, expected, rel_tol=1e-12,
-                                                           abs_tol=1e-15))
+                                                           abs_tol=1e-15),
+                  unit="lr", why="a closed-form value of the schedule: relative 1e-12")
 
     poly, cosine = "notes' method one: WarmupPolyDecay", "notes' cosine decay: WarmupCosineDecay"
     method_two = "notes' method two: GradualWarmupScheduler (per epoch)"
@@ -314,47 +271,55 @@ def checks_on_end_points(run, curves, plateau_lrs):
           f"lr {BASE_LR}")
     equal("OneCycleLR starts at max_lr / 25", float(one_cycle[0]), BASE_LR / 25,
           f"lr {BASE_LR / 25}")
-    sequential = curve_of(curves, "torch-style warm-up cosine vs the notes'",
+    sequential = curve_of(curves, "notes' cosine decay: WarmupCosineDecay",
                           "SequentialLR(LinearLR 50, CosineAnnealingLR 50)")
     equal("SequentialLR: cosine phase starts at the base lr (step 50)",
           float(sequential[WARMUP_STEPS]), BASE_LR, f"lr {BASE_LR}")
     halvings = int(np.sum(plateau_lrs[1:] < plateau_lrs[:-1]))
     run.check("ReduceLROnPlateau halves the lr after the loss stalls", halvings, None,
               ">= 2 reductions, none before the plateau (step 23)",
-              halvings >= 2 and plateau_lrs[23] == BASE_LR)
+              halvings >= 2 and plateau_lrs[23] == BASE_LR, unit="reductions of the lr",
+              why="the loss stalls from step 23 on: with patience 5 the lr halves every 6 "
+                  "steps, 12 times in the 100 steps; no random draw")
     every = [float(v) for entries in curves.values() for _, c in entries for v in c]
     run.check("no negative or non-finite lr in any curve", min(every), None, ">= 0, finite",
-              min(every) >= 0 and all(math.isfinite(v) for v in every))
+              min(every) >= 0 and all(math.isfinite(v) for v in every),
+              unit="smallest lr of every curve", why="an lr is never negative")
 
 
 def plot(run, curves, plateau_lrs, plateau_losses):
-    panels = len(curves) + 1
-    cols = 4
-    rows = math.ceil(panels / cols)
-    fig, axes = run.figure(rows, cols, figsize=(4.3 * cols, 3.0 * rows))
+    """One panel per family (3 columns), each legend under its panel; the lr axis is
+    logarithmic where the lr falls in steps over decades (StepLR, ReduceLROnPlateau) -- the
+    smooth shapes are read on a linear axis."""
+    cols = 3
+    rows = math.ceil((len(curves) + 1) / cols)
+    fig, axes = run.figure(rows, cols, figsize=(5.2 * cols, 4.6 * rows))
     axes = np.ravel(axes)
     for ax, (title, entries) in zip(axes, curves.items()):
-        for label, curve in entries:
-            ax.plot(np.arange(len(curve)), curve, label=label, lw=1.4)
+        for index, (label, curve) in enumerate(entries):
+            # Curves that coincide stay visible: each further one dashed, dotted, ...
+            ax.plot(np.arange(len(curve)), curve, label=label, ls=LINE_STYLES[index % 4])
         per_epoch = "per epoch" in title
         ax.axhline(BASE_LR, color="gray", ls=":", lw=0.8)
         if not per_epoch and title.startswith("notes'"):
             ax.axvline(WARMUP_STEPS, color="gray", ls="--", lw=0.6)
         ax.set(title=title, xlabel="epoch" if per_epoch else "step (batch)", ylabel="lr")
-        ax.title.set_fontsize(8.5)
-        ax.legend(fontsize=6.5)
+        if title in STEP_DECAY_PANELS:  # levels 1e-2 .. 1e-5: only a log axis tells them apart
+            ax.set_yscale("log")
+        plotting.legend_outside(ax, where="below", ncol=1)
     ax = axes[len(curves)]
-    ax.plot(plateau_lrs, label="lr", color="C0")
-    ax.set(title="ReduceLROnPlateau(factor=0.5, patience=5)", xlabel="step (epoch)", ylabel="lr")
-    ax.title.set_fontsize(8.5)
+    ax.plot(plateau_lrs, label="lr (log axis)", color="C0")
+    ax.set(title="ReduceLROnPlateau(factor=0.5, patience=5)", xlabel="step (epoch)", ylabel="lr",
+           yscale="log")
     twin = ax.twinx()
-    twin.plot(plateau_losses, color="C1", ls="--", label="monitored loss")
+    twin.plot(plateau_losses, color="C1", ls="--", label="monitored loss (right axis)")
     twin.set_ylabel("loss")
-    ax.legend(handles=ax.get_lines() + twin.get_lines(), fontsize=6.5)
-    for ax in axes[panels:]:
-        ax.axis("off")
+    twin.grid(False)
+    ax.legend(handles=ax.get_lines() + twin.get_lines(), loc="upper center",
+              bbox_to_anchor=(0.5, -0.2), ncol=1)
+    for ax in axes[len(curves) + 1:]:
+        ax.remove()
     run.save(fig, "lr_schedules.png")
-
 
 if __name__ == "__main__":
     main()

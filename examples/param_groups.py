@@ -1,4 +1,6 @@
-"""Different learning rates for different parts of a model: param groups (seed 002).
+"""Different learning rates for different parts of a model: param groups.
+
+Source: the course notes "learning-rate schedules" (its section on param groups).
 
 Reproduces the notes' "实践操作" (in practice) snippet, where a multimodal model trains its
 vision and text parts at different learning rates:
@@ -31,7 +33,7 @@ from common import Run, parse_args
 import minigrad
 import optimizers
 import schedulers
-from minigrad import nn
+from minigrad import nn, plotting
 
 
 class MultiModalModel(nn.Module):
@@ -52,9 +54,12 @@ def distance(layer, true_w, true_b):
                          + (layer.bias.data[0] - true_b) ** 2))
 
 
-def main():
-    args = parse_args(__doc__)
-    run = Run(args, "param_groups")
+WARMUP_BATCHES = 20
+
+
+def train(args, run):
+    """The notes' snippet on the two-part model; returns lrs (batches, 2), the batch losses
+    and each part's distance to its true weights (before the first and after every batch)."""
     n, image_features, text_features = 200, 8, 6
     w_img, b_img = run.rng.normal(0, 1, image_features), 0.5
     w_txt, b_txt = run.rng.normal(0, 1, text_features), -0.5
@@ -71,7 +76,8 @@ def main():
                                lr=1e-3, momentum=0.9)
     epochs = 20
     total_steps = epochs * len(loader)
-    scheduler = schedulers.WarmupCosineDecay(optimizer, total_steps=total_steps, warmup_steps=20)
+    scheduler = schedulers.WarmupCosineDecay(optimizer, total_steps=total_steps,
+                                             warmup_steps=WARMUP_BATCHES)
     loss_fn = nn.MSELoss()
 
     lrs, losses = [], []
@@ -91,50 +97,75 @@ def main():
         epoch_lrs = lrs[-1]
         print("Epoch %d, lr VisionModel: %f, lr TextModel: %f, Loss: %.4f"
               % (epoch, epoch_lrs[0], epoch_lrs[1], np.mean(losses[-len(loader):])))
+    momenta = [group["momentum"] for group in optimizer.param_groups]
+    return np.array(lrs), losses, distances, momenta
 
-    lrs = np.array(lrs)
+
+def check(run, lrs, distances, momenta):
     after_warmup = lrs[1:]  # step 0 is lr 0 in both groups (the warm-up starts there)
     ratio = after_warmup[:, 0] / after_warmup[:, 1]
     worst = float(np.max(np.abs(ratio - 10)))
     run.check("lr VisionModel / lr TextModel at every step (max |ratio - 10|)", ours=worst,
-              source=None, expected="< 1e-9 (each group scheduled from its own base lr)",
+              source=None, expected="< 1e-9", unit="absolute deviation from 10",
+              why="each group is scheduled from its own base lr: equal up to rounding",
               ok=worst < 1e-9 and lrs[0, 0] == lrs[0, 1] == 0)
     peak = lrs.max(axis=0)
     run.check("peak lr per group", ours=", ".join(f"{value:g}" for value in peak),
-              source="1e-2, 1e-3", expected="0.01, 0.001",
+              source="1e-2, 1e-3", expected="0.01, 0.001", unit="lr",
+              why="the warm-up ends at each group's base lr exactly (relative 1e-12)",
               ok=np.allclose(peak, [1e-2, 1e-3], rtol=1e-12, atol=0))
-    momenta = [group["momentum"] for group in optimizer.param_groups]
     run.check("momentum of each group (from the constructor's defaults)",
               ours=", ".join(map(str, momenta)), source="momentum=0.9", expected="0.9, 0.9",
-              ok=momenta == [0.9, 0.9])
-    halving = {name: int(np.argmax(np.array(d) < d[0] / 2)) for name, d in distances.items()}
+              why="copied, not computed", ok=momenta == [0.9, 0.9])
+    # A part that never halves its distance within the run counts as slower than any that does.
+    halving = {name: next((k for k, value in enumerate(d) if value < d[0] / 2), None)
+               for name, d in distances.items()}
+    vision, text = halving["VisionModel"], halving["TextModel"]
     run.check("batches until the distance to the true weights halves: VisionModel, TextModel",
-              ours=f"{halving['VisionModel']}, {halving['TextModel']}", source=None,
-              expected="TextModel (lr 1e-3) takes at least 2x as many as VisionModel (lr 1e-2)",
-              ok=0 < halving["VisionModel"] and 2 * halving["VisionModel"] <= halving["TextModel"])
-    left_over = {name: d[-1] / d[0] for name, d in distances.items()}
-    run.check("distance to the true weights, end / start: VisionModel, TextModel",
-              ours=f"{left_over['VisionModel']:.3f}, {left_over['TextModel']:.3f}", source=None,
-              expected="VisionModel's smaller", ok=left_over["VisionModel"] < left_over["TextModel"])
+              ours=f"{vision}, {text if text is not None else 'not within the run'}",
+              source=None, unit="batches",
+              expected="TextModel (lr 1e-3) takes at least 2x as many as VisionModel (lr 1e-2), "
+                       "or never halves",
+              why="10x smaller lr; seeds 0-19: VisionModel 14-17, TextModel 41-76 or never",
+              ok=vision is not None and vision > 0 and (text is None or 2 * vision <= text))
+    after = {name: d[WARMUP_BATCHES] / d[0] for name, d in distances.items()}
+    run.check(f"distance to the true weights after the {WARMUP_BATCHES} warm-up batches / at "
+              "the start: VisionModel, TextModel",
+              ours=f"{after['VisionModel']:.3f}, {after['TextModel']:.3f}", source=None,
+              unit="fraction of the starting distance",
+              expected="VisionModel's < 0.6, TextModel's > 0.75",
+              why="seeds 0-19: VisionModel 0.21-0.48, TextModel 0.84-0.90. (At the end the "
+                  "vision part absorbs some of the text part's error, so end-to-end ratios "
+                  "cross over for some draws.)",
+              ok=after["VisionModel"] < 0.6 and after["TextModel"] > 0.75)
 
-    fig, (left, right) = run.figure(1, 2, figsize=(13, 4.5))
+
+def plot(run, lrs, losses, distances):
+    fig, (left, right) = run.figure(1, 2, figsize=(13, 5))
     steps = np.arange(len(lrs))
     left.semilogy(steps[1:], lrs[1:, 0], label="VisionModel group (lr 1e-2)")
     left.semilogy(steps[1:], lrs[1:, 1], label="TextModel group (lr 1e-3)")
     left.set_title("WarmupCosineDecay on two param groups")
     left.set_xlabel("batch")
     left.set_ylabel("learning rate (log scale)")
-    left.legend(fontsize="small")
+    left.legend(loc="lower left")
     right.semilogy(steps + 1, losses, alpha=0.7, label="training loss (batch MSE)")
     right.semilogy(np.arange(len(steps) + 1), distances["VisionModel"],
                    label="|VisionModel - truth|")
     right.semilogy(np.arange(len(steps) + 1), distances["TextModel"], label="|TextModel - truth|")
-    right.set_title("SGD momentum 0.9: the 10x larger lr converges, the other lags")
+    right.set_title("SGD momentum 0.9: the 10x larger lr converges sooner")
     right.set_xlabel("batch")
     right.set_ylabel("loss / distance (log scale)")
-    right.legend(fontsize="small")
+    plotting.legend_outside(right)
     run.save(fig, "param_groups.png")
 
+
+def main():
+    args = parse_args(__doc__)
+    run = Run(args, "param_groups")
+    lrs, losses, distances, momenta = train(args, run)
+    check(run, lrs, distances, momenta)
+    plot(run, lrs, losses, distances)
     run.finish({"lrs": lrs, "losses": losses, "distances": distances})
 
 

@@ -1,31 +1,32 @@
-"""Run every example script, then write out/REPORT.md and out/summary.json (``make demo``).
+"""Run every example script, then write the report: out/REPORT.md, out/index.html, out/summary.json.
 
-Usage: ``python examples/run_all.py [--out DIR] [--quick] [--only NAME[,NAME...]] [--list]``
+Usage: ``python examples/run_all.py [--out DIR] [--seed N] [--jobs N] [--quick] [--only NAME[,NAME...]] [--list]``
 
-Every ``examples/*.py`` except common.py and run_all.py is run as its own subprocess, exactly
-as a user would run it -- ``python examples/<name>.py --out DIR --json DIR/json/<name>.json``
-(plus ``--quick`` when given) -- in this fixed order: the issue's numbering, which follows the
-course (averages, then the classic experiments, then the schedules and the extensions),
+Every experiment is a script ``examples/<name>.py`` that uses ``common.Run`` (its checks,
+tables and figures travel to the report through its ``--json`` file). Each runs as its own
+subprocess, exactly as a user would run it -- ``python examples/<name>.py --out DIR --seed N
+--json DIR/json/<name>.json`` (plus ``--quick`` when given), ``--jobs`` of them at a time
+(default: one per core); the report keeps the order of ``EXPERIMENTS`` below, which follows
+the course: averages, then the classic experiments, then the schedules and the extensions.
 
-    ewa_temperature, linear_regression, airfoil_d2l, trace_2d, saddle_point, lr_schedules,
-    warmup_training, param_groups, torch_style, custom_optimizer, optimizer_race
+Adding an experiment is one line: append its name to ``EXPERIMENTS``. (A script left out of
+the list still runs, after the listed ones, alphabetically, so none is ever skipped.)
+``--only`` runs a subset (same order); ``--list`` prints the order and exits.
 
-and after those, alphabetically, any script not in that list (so a new example is never
-skipped). ``--only`` runs a subset (same order); ``--list`` prints the order and exits.
+While running it prints one aligned progress line per experiment with its time and its checks.
+Each script's printed output goes to DIR/logs/<name>.txt and its figures to DIR. Then:
 
-While running it prints one progress line per experiment with its time and its checks. Each
-script's printed output goes to DIR/logs/<name>.txt and its figures to DIR. Then:
-
-* DIR/REPORT.md: per experiment, the setting (the first two paragraphs of the script's
-  docstring),
-  a table of its checks -- our number, the source's number where it printed one, the expected
-  range and whether we are within it -- and its figures;
+* DIR/REPORT.md: per experiment its setting (the script's docstring: what is run, with which
+  data and hyperparameters, from which source), a table of its checks -- quantity, the
+  source's number where it printed one, ours with its unit, the accepted range, why this range
+  and whether we are within it -- its result tables and its figures;
+* DIR/index.html: the same report as one self-contained page (figures embedded);
 * DIR/summary.json: per experiment its exit code, time, check counts and JSON path, plus the
   totals.
 
 Exit status: 0 only if every script exited 0 AND every check of every script passed. A script
 that fails, writes no JSON, or has a failed check makes run_all exit 1 (the failure is listed
-in REPORT.md and in the progress line), after all the other scripts have still run.
+in the report and in the progress line), after all the other scripts have still run.
 """
 
 import argparse
@@ -35,39 +36,51 @@ import os
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import report
+
 EXAMPLES = Path(__file__).resolve().parent
-NOT_EXAMPLES = {"common.py", "run_all.py"}
-ORDER = [
-    "ewa_temperature", "linear_regression", "airfoil_d2l", "trace_2d", "saddle_point",
-    "lr_schedules", "warmup_training", "param_groups", "torch_style", "custom_optimizer",
+HELPERS = {"common.py", "run_all.py", "report.py"}
+
+# The experiments, in the order of the report. One line per experiment.
+EXPERIMENTS = [
+    "ewa_temperature",
+    "linear_regression",
+    "airfoil_d2l",
+    "trace_2d",
+    "saddle_point",
+    "lr_schedules",
+    "warmup_training",
+    "param_groups",
+    "torch_style",
+    "custom_optimizer",
     "optimizer_race",
 ]
 
 
 def discover(folder=EXAMPLES):
-    """The example names in `folder`, in run order: ORDER first, then the rest alphabetically."""
-    names = {path.stem for path in folder.glob("*.py") if path.name not in NOT_EXAMPLES}
-    known = [name for name in ORDER if name in names]
+    """The example names in `folder`, in run order: EXPERIMENTS first, then the rest
+    alphabetically."""
+    names = {path.stem for path in folder.glob("*.py") if path.name not in HELPERS}
+    known = [name for name in EXPERIMENTS if name in names]
     return known + sorted(names - set(known))
 
 
-def setting(script):
-    """The first two paragraphs of the script's module docstring -- its title and what it
-    runs -- read without running the script."""
-    docstring = ast.get_docstring(ast.parse(script.read_text())) or ""
-    return "\n\n".join(docstring.split("\n\n")[:2]).strip()
+def docstring(name):
+    """The module docstring of examples/<name>.py, read without running the script."""
+    return ast.get_docstring(ast.parse((EXAMPLES / f"{name}.py").read_text())) or ""
 
 
-def run_one(name, out, quick):
+def run_one(name, out, quick, seed):
     """Run examples/<name>.py in a subprocess; return its record for the report and summary."""
     json_path = out / "json" / f"{name}.json"
     log_path = out / "logs" / f"{name}.txt"
     if json_path.exists():
         json_path.unlink()  # a stale JSON must never stand in for a failed run
     command = [sys.executable, str(EXAMPLES / f"{name}.py"), "--out", str(out),
-               "--json", str(json_path)] + (["--quick"] if quick else [])
+               "--seed", str(seed), "--json", str(json_path)] + (["--quick"] if quick else [])
     env = dict(os.environ, MPLBACKEND="Agg")
     started = time.perf_counter()
     completed = subprocess.run(command, cwd=EXAMPLES.parent, env=env, capture_output=True,
@@ -77,20 +90,28 @@ def run_one(name, out, quick):
                                             if completed.stderr else ""))
     record = {"name": name, "returncode": completed.returncode, "seconds": seconds,
               "json": str(json_path), "log": str(log_path), "checks": [], "figures": [],
-              "error": None}
-    if completed.returncode != 0:
-        record["error"] = f"exited with status {completed.returncode}: " + \
-            (completed.stderr.strip().splitlines() or ["(no stderr)"])[-1]
-    elif not json_path.exists():
-        record["error"] = "wrote no JSON"
-    else:
-        result = json.loads(json_path.read_text())
+              "tables": [], "error": None}
+    result = json.loads(json_path.read_text()) if json_path.exists() else None
+    if result is not None:
         record["checks"] = result.get("checks", [])
         record["figures"] = result.get("figures", [])
+        record["tables"] = result.get("tables", [])
     record["passed"] = sum(1 for check in record["checks"] if check["ok"] is True)
     record["failed"] = len(record["checks"]) - record["passed"]
-    record["ok"] = record["error"] is None and record["failed"] == 0
+    if result is None:
+        record["error"] = (f"exited with status {completed.returncode}: " + (
+            completed.stderr.strip().splitlines() or ["(no stderr)"])[-1]
+            if completed.returncode != 0 else "wrote no JSON")
+    elif completed.returncode != 0 and record["failed"] == 0:
+        record["error"] = f"exited with status {completed.returncode} with every check passed"
+    record["ok"] = record["error"] is None and record["failed"] == 0 and completed.returncode == 0
     return record
+
+
+def shown(path):
+    """``path`` relative to the working directory when it lies below it, else absolute."""
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
 
 
 def exit_status(records):
@@ -98,62 +119,14 @@ def exit_status(records):
     return 0 if records and all(record["ok"] for record in records) else 1
 
 
-def cell(value):
-    """A check value as Markdown table text (floats to 6 significant digits, pipes escaped)."""
-    if value is None:
-        return "--"
-    if isinstance(value, bool):
-        return "yes" if value else "**NO**"
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    return str(value).replace("|", "\\|").replace("\n", " ")
-
-
-def write_report(records, out, quick, total_seconds):
-    """DIR/REPORT.md: one section per experiment with its setting, checks and figures."""
-    passed = sum(record["passed"] for record in records)
-    checks = sum(len(record["checks"]) for record in records)
-    failing = [record["name"] for record in records if not record["ok"]]
-    lines = [
-        "# minigrad experiments: report",
-        "",
-        f"{len(records)} experiments{' (--quick)' if quick else ''}, {total_seconds:.1f} s in "
-        f"total; {passed} of {checks} checks within the expected range.",
-        "",
-        "**All experiments ran and every check passed.**" if not failing else
-        f"**Not OK: {', '.join(failing)}.**",
-        "",
-        "| experiment | time (s) | checks passed | status |",
-        "|---|---|---|---|",
-    ]
-    for record in records:
-        status = "ok" if record["ok"] else (record["error"] or "check failed")
-        lines.append(f"| [{record['name']}](#{record['name']}) | {record['seconds']:.1f} | "
-                     f"{record['passed']}/{len(record['checks'])} | {cell(status)} |")
-    for record in records:
-        lines += ["", f"## {record['name']}", "",
-                  setting(EXAMPLES / f"{record['name']}.py"), "",
-                  f"Run: `python examples/{record['name']}.py{' --quick' if quick else ''}` "
-                  f"({record['seconds']:.1f} s; output in `{Path(record['log']).name}` under "
-                  f"logs/)."]
-        if record["error"]:
-            lines += ["", f"**FAILED: {cell(record['error'])}**"]
-        if record["checks"]:
-            lines += ["", "| check | ours | source | expected | within |", "|---|---|---|---|---|"]
-            for check in record["checks"]:
-                lines.append("| " + " | ".join(cell(check.get(key)) for key in
-                                               ("name", "ours", "source", "expected", "ok"))
-                             + " |")
-        for figure in record["figures"]:
-            relative = os.path.relpath(figure, out)
-            lines += ["", f"![{Path(figure).stem}]({relative})"]
-    (out / "REPORT.md").write_text("\n".join(lines) + "\n")
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
-    parser.add_argument("--out", default="out", help="folder for figures, logs, REPORT.md")
+    parser.add_argument("--out", default="out", help="folder for figures, logs and the report")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="passed to every script (default: 0; every check holds for 0-19)")
     parser.add_argument("--quick", action="store_true", help="pass --quick to every script")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="scripts run at the same time (default: the number of cores)")
     parser.add_argument("--only", default=None,
                         help="comma-separated example names to run (default: all)")
     parser.add_argument("--list", action="store_true", help="print the run order and exit")
@@ -175,18 +148,30 @@ def main(argv=None):
         folder.mkdir(parents=True, exist_ok=True)
     records = []
     started = time.perf_counter()
-    for index, name in enumerate(names, 1):
-        record = run_one(name, out, args.quick)
-        records.append(record)
-        verdict = "ok" if record["ok"] else "FAILED"
-        detail = record["error"] or f"{record['passed']}/{len(record['checks'])} checks"
-        print(f"[{index}/{len(names)}] {name:<18} {record['seconds']:6.1f} s  {verdict}  ({detail})",
-              flush=True)
+    counter_width = len(f"[{len(names)}/{len(names)}]")
+    name_width = max(len(name) for name in names) if names else 0
+    # Each script is one single-threaded process: --jobs of them at a time use the cores, and
+    # the progress lines still come in the report's order.
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        pending = [pool.submit(run_one, name, out, args.quick, args.seed) for name in names]
+        for index, (name, future) in enumerate(zip(names, pending), 1):
+            record = future.result()
+            records.append(record)
+            verdict = "ok    " if record["ok"] else "FAILED"
+            detail = f"{record['passed']:3d}/{len(record['checks']):<3d} checks passed"
+            if record["error"]:
+                detail += f"; {record['error']}"
+            print(f"{f'[{index}/{len(names)}]':<{counter_width}} {name:<{name_width}} "
+                  f"{record['seconds']:6.1f} s  {verdict} {detail}", flush=True)
     total = time.perf_counter() - started
 
-    write_report(records, out, args.quick, total)
+    settings = {record["name"]: docstring(record["name"]) for record in records}
+    context = {"quick": args.quick, "seed": args.seed, "total_seconds": total}
+    report.write_markdown(records, settings, out, context)
+    report.write_html(records, settings, out, context)
     summary = {
         "quick": args.quick,
+        "seed": args.seed,
         "total_seconds": total,
         "ok": exit_status(records) == 0,
         "experiments": [{key: record[key] for key in
@@ -194,7 +179,10 @@ def main(argv=None):
                           "json", "log")} for record in records],
     }
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
-    print(f"{len(records)} experiments in {total:.1f} s; report: {out / 'REPORT.md'}")
+    passed = sum(record["passed"] for record in records)
+    checks = sum(len(record["checks"]) for record in records)
+    print(f"{len(records)} experiments in {total:.1f} s, {passed}/{checks} checks passed; "
+          f"report: {shown(out / 'REPORT.md')} and {shown(out / 'index.html')}")
     return exit_status(records)
 
 

@@ -54,6 +54,7 @@ from minigrad import landscapes
 STEPS_2D = 20
 STEPS_1D = 10
 START = (-5.0, -2.0)
+WINDOW_CAP = 8.0  # a panel widens to show its path up to this far from the origin
 
 # ------------------------------------------------------------------ objectives (Tensor)
 
@@ -63,16 +64,16 @@ def x_squared(x):
     return (x**2).sum()
 
 
-def _quadratic(p):
+def gradient_descent_quadratic(x, y):
     """f(x, y) = x^2 + 2 y^2: the book's gradient-descent section (curvatures 2 and 4)."""
-    return p[0] ** 2 + 2 * p[1] ** 2
+    return x**2 + 2 * y**2
 
 
 # 0.1 x1^2 + 2 x2^2 (momentum / AdaGrad / RMSProp sections) is landscapes.quadratic; the
 # gradient-descent section's x1^2 + 2 x2^2 is built the same way, with the book's window.
 ILL_CONDITIONED = landscapes.quadratic
-QUADRATIC = landscapes.Landscape(
-    "quadratic_gd", "x^2 + 2 y^2", _quadratic, lambda x, y: x**2 + 2 * y**2,
+QUADRATIC = landscapes.landscape(
+    "quadratic_gd", gradient_descent_quadratic,
     window=((-5.5, 1.0), (-3.0, 1.0)), minima=((0.0, 0.0),), start=(-5.0, -2.0))
 
 
@@ -314,7 +315,7 @@ def max_gap(a, b, relative=False):
 
 
 def run_1d(run):
-    fig, axes = run.figure(1, len(RUNS_1D), figsize=(4 * len(RUNS_1D), 3.2))
+    fig, axes = run.figure(1, len(RUNS_1D), figsize=(4.5 * len(RUNS_1D), 4))
     results = {}
     for ax, (eta, printed, source) in zip(axes, RUNS_1D):
         book = gd(eta)
@@ -332,28 +333,30 @@ def run_1d(run):
         print("epoch 10, x:", float(ours[-1]), "  (package SGD)")
         results[f"gd_1d_eta{eta}"] = {"book": book[-1], "package": float(ours[-1])}
         run.check(f"1-D GD eta {eta}: book rule prints the book's x", repr(book[-1]),
-                  printed, f"equal to the printed repr ({source})", repr(book[-1]) == printed)
+                  printed, f"equal to the printed repr ({source})", repr(book[-1]) == printed,
+                  unit="x after 10 steps (Python repr)",
+                  why="the book's own loop in Python floats: every digit it printed")
         difference = float(abs(ours[-1] - book[-1]))
         run.check(f"1-D GD eta {eta}: package SGD equals the book rule", difference, 0.0,
-                  "|difference| <= 1e-12", difference <= 1e-12)
+                  "|difference| <= 1e-12", difference <= 1e-12, unit="absolute difference in x",
+                  why="the same update as the book's rule: rounding only")
         n = max(abs(min(book)), abs(max(book)), 10)
         grid = np.arange(-n, n, 0.1)
         ax.plot(grid, grid**2, color="#1f77b4", label="f(x) = x^2")
         ax.plot(book, [v * v for v in book], "-o", color="#ff7f0e", label="book rule")
         ax.plot(ours, ours**2, "x--", color="navy", ms=5, lw=0.8, label="optimizers.SGD")
         ax.set(title=f"GD on x^2, eta {eta}", xlabel="x", ylabel="f(x)")
-        ax.legend(fontsize=7)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=3, bbox_to_anchor=(0.5, -0.1))
     run.save(fig, "trace_1d.png")
     return results
 
 
 def run_2d(run, runs):
-    cols = 4
-    rows = math.ceil(len(runs) / cols)
-    fig, axes = run.figure(rows, cols, figsize=(4.2 * cols, 3.5 * rows))
-    axes = np.ravel(axes)
-    results = {}
-    for ax, spec in zip(axes, runs):
+    """Each 2-D run by the book's rule and by the package, printed and checked; returns the
+    results and the paths {name: (book, package)} for the figure."""
+    results, paths = {}, {}
+    for spec in runs:
         f = spec.get("f", ILL_CONDITIONED)
         book = np.array(train_2d(spec["rule"], spec.get("states", (0, 0))))
         ours = package_path(spec["package"], f, START, STEPS_2D)
@@ -365,47 +368,81 @@ def run_2d(run, runs):
                  "book_points": [p for p, _ in spec["points"]]}
         for printed, source in spec["points"]:
             run.check(f"{spec['name']}: book rule vs {source}", point(*book[-1]), printed,
-                      "same point to 6 decimals", point(*book[-1]) == printed)
+                      "same point to 6 decimals", point(*book[-1]) == printed,
+                      unit="(x1, x2) after 20 steps", why="the book prints 6 decimals")
         if "torch_default" not in spec:
             # Same formula as torch: only the rounding order differs.
             relative = max_gap(book, ours, relative=True)
             print(f"  {SAME_FORMULA[spec['name'].split('_')[0]]}: max |difference| {gap:.1e}")
             run.check(f"{spec['name']}: package equals the book rule", relative, 0.0,
                       "max |difference| / max(1, |x|) over the path <= 1e-12",
-                      relative <= 1e-12)
+                      relative <= 1e-12, unit="relative difference",
+                      why="the same formula as torch: only the rounding order differs")
         else:
             # eps inside vs outside the root: differences of the order of eps, not more.
             default = package_path(spec["torch_default"], f, START, STEPS_2D)
             entry["max_abs_difference_torch_default_eps"] = max_gap(book, default)
             entry["package_prints_book_point"] = point(*ours[-1]) == point(*book[-1])
             run.check(f"{spec['name']}: package within eps of the book rule", gap, 0.0,
-                      "max |difference| over the path <= 1e-5 (eps placement)", gap <= 1e-5)
+                      "max |difference| over the path <= 1e-5 (eps placement)", gap <= 1e-5,
+                      unit="absolute difference in (x1, x2)",
+                      why="the book puts eps 1e-6 inside the square root, torch outside: the "
+                          "paths differ by the order of eps (measured 8e-7..3e-6), not more")
             print(f"  eps 1e-6 inside the root (book) vs outside (package): max |difference| "
                   f"{gap:.1e}; with torch's default eps: "
                   f"{entry['max_abs_difference_torch_default_eps']:.1e}; the package prints "
                   f"the book's point: {'yes' if entry['package_prints_book_point'] else 'no'}")
         results[spec["name"]] = entry
+        paths[spec["name"]] = (book, ours)
+    return results, paths
+
+
+def window_around(f, path, cap=WINDOW_CAP):
+    """The landscape's window, widened to hold every point of ``path`` within ``cap`` of the
+    origin (a diverging path's later points are left out and named in the panel)."""
+    (x_min, x_max), (y_min, y_max) = f.window
+    shown = path[np.all(np.abs(path) <= cap, axis=1)]
+    margin = 0.3
+    return ((min(x_min, shown[:, 0].min() - margin), max(x_max, shown[:, 0].max() + margin)),
+            (min(y_min, shown[:, 1].min() - margin), max(y_max, shown[:, 1].max() + margin)))
+
+
+def plot_2d(run, runs, paths):
+    """trace_2d.png: one panel per run, the package's path over the book's points; every
+    panel's limits hold its whole path (up to WINDOW_CAP), one legend for all panels."""
+    cols = 4
+    rows = math.ceil(len(runs) / cols)
+    fig, axes = run.figure(rows, cols, figsize=(4.6 * cols, 4.0 * rows))
+    axes = np.ravel(axes)
+    for ax, spec in zip(axes, runs):
+        f = spec.get("f", ILL_CONDITIONED)
+        book, ours = paths[spec["name"]]
         landscapes.plot_trajectories(f, {"package": ours}, ax=ax, title=spec["title"],
-                                     levels=12)
+                                     levels=12, window=window_around(f, book))
         # The book's points as open circles under the package's path: one path if they agree.
         ax.plot(book[:, 0], book[:, 1], "o", ms=7, mfc="none", mec="#ff7f0e", mew=1.2,
                 zorder=2, label="book rule")
         ax.set(xlabel="x1", ylabel="x2")
-        ax.legend(fontsize=7, loc="lower right")
+        ax.get_legend().remove()
+        outside = np.flatnonzero(np.any(np.abs(book) > WINDOW_CAP, axis=1))
+        if outside.size:
+            first = outside[0]
+            ax.text(0.03, 0.97, f"off the panel from step {first} (x2 = {book[first, 1]:.3g});\n"
+                    f"x2 = {book[-1, 1]:.4g} at step {len(book) - 1}", transform=ax.transAxes,
+                    va="top", fontsize=10, bbox=dict(facecolor="white", alpha=0.9, lw=0))
     for ax in axes[len(runs):]:
-        ax.axis("off")
+        ax.remove()
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=len(labels), bbox_to_anchor=(0.5, -0.03))
     run.save(fig, "trace_2d.png")
-    return results
 
 
 def main():
     args = parse_args(__doc__)
     run = Run(args, "trace_2d")
     results_1d = run_1d(run)
-    results_2d = run_2d(run, RUNS_2D)
-    failed = [c["name"] for c in run.checks if not c["ok"]]
-    print(f"{len(run.checks) - len(failed)}/{len(run.checks)} checks passed" +
-          (f"; failed: {failed}" if failed else ""))
+    results_2d, paths_2d = run_2d(run, RUNS_2D)
+    plot_2d(run, RUNS_2D, paths_2d)
     run.finish({"runs_1d": results_1d, "runs_2d": results_2d})
 
 

@@ -70,91 +70,101 @@ class Landscape:
         return self.numpy_function(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
 
 
-def _quadratic(p):
+# Each formula is written once, on x and y: both scalar Tensors (p[0], p[1] -- backward()
+# differentiates it) or both numpy arrays (meshgrids for contours). Only the ops both have
+# are used (+ - * **, and `_cos` below).
+
+
+def _cos(v):
+    """cos of a Tensor (an engine op) or of a numpy array."""
+    return v.cos() if isinstance(v, Tensor) else np.cos(v)
+
+
+def _quadratic(x, y):
     """f(x, y) = 0.1 x^2 + 2 y^2: curvatures 0.2 and 4 (condition number 20), so plain
     gradient descent zig-zags along y long before it gets anywhere along x."""
-    return 0.1 * p[0] ** 2 + 2 * p[1] ** 2
+    return 0.1 * x**2 + 2 * y**2
 
 
-def _saddle(p):
+def _saddle(x, y):
     """f(x, y) = x^2 - y^2: a minimum along x, a maximum along y, a saddle at the origin."""
-    return p[0] ** 2 - p[1] ** 2
+    return x**2 - y**2
 
 
-def _monkey_saddle(p):
+def _monkey_saddle(x, y):
     """f(x, y) = x^3 - 3 x y^2: three valleys meet at the origin, where the gradient and
     the Hessian are both zero (a degenerate saddle that second-order tests cannot classify)."""
-    x, y = p[0], p[1]
     return x**3 - 3 * x * y**2
 
 
-def _rosenbrock(p):
+def _rosenbrock(x, y):
     """f(x, y) = (a - x)^2 + b (y - x^2)^2 with a = 1, b = 100: a curved, flat-bottomed
     valley along y = x^2 leading to the minimum f(1, 1) = 0."""
-    x, y = p[0], p[1]
     return (1 - x) ** 2 + 100 * (y - x**2) ** 2
 
 
-def _beale(p):
+def _beale(x, y):
     """f(x, y) = (1.5 - x + x y)^2 + (2.25 - x + x y^2)^2 + (2.625 - x + x y^3)^2:
     minimum f(3, 0.5) = 0, saddles at (0, 1) and near (0.1005, -2.6445), steep walls."""
-    x, y = p[0], p[1]
     return (1.5 - x + x * y) ** 2 + (2.25 - x + x * y**2) ** 2 + (2.625 - x + x * y**3) ** 2
 
 
-def _himmelblau(p):
+def _himmelblau(x, y):
     """f(x, y) = (x^2 + y - 11)^2 + (x + y^2 - 7)^2: four minima of value 0, four saddles
     between them and a local maximum near (-0.2708, -0.9230); which minimum an optimizer
     finds depends on where it starts."""
-    x, y = p[0], p[1]
     return (x**2 + y - 11) ** 2 + (x + y**2 - 7) ** 2
 
 
-def _rastrigin(p):
+def _rastrigin(x, y):
     """f(x, y) = 2 A + (x^2 - A cos(2 pi x)) + (y^2 - A cos(2 pi y)) with A = 10: a bowl
     covered in ripples, a local minimum near every integer point, the global one f(0, 0) = 0."""
-    x, y = p[0], p[1]
-    return 20 + (x**2 - 10 * (2 * math.pi * x).cos()) + (y**2 - 10 * (2 * math.pi * y).cos())
+    return 20 + (x**2 - 10 * _cos(2 * math.pi * x)) + (y**2 - 10 * _cos(2 * math.pi * y))
 
 
-def _numpy_rastrigin(x, y):
-    return 20 + (x**2 - 10 * np.cos(2 * np.pi * x)) + (y**2 - 10 * np.cos(2 * np.pi * y))
+def landscape(name, formula, **known):
+    """A ``Landscape`` from one ``formula(x, y)`` written with ops that scalar Tensors and
+    numpy arrays share (``+ - * **``; ``cos`` via ``v.cos()`` / ``np.cos``): the Tensor
+    function calls it on ``p[0], p[1]``, contours on meshgrids. Its docstring starts
+    ``"f(x, y) = <formula>: ..."``; the text up to the colon becomes ``formula``.
+    ``known``: ``window``, ``minima``, ``saddles``, ``maxima``, ``start``."""
+    text = " ".join(formula.__doc__.split(":")[0].removeprefix("f(x, y) = ").split())
+
+    def function(p):
+        return formula(p[0], p[1])
+
+    function.__name__, function.__doc__ = formula.__name__, formula.__doc__
+    built = Landscape(name, text, function, formula, **known)
+    # The instance's own docstring is its formula's, so help() and __doc__ show the formula.
+    object.__setattr__(built, "__doc__", formula.__doc__)
+    return built
 
 
-def _landscape(name, function, numpy_function, **known):
-    formula = " ".join(function.__doc__.split(":")[0].removeprefix("f(x, y) = ").split())
-    landscape = Landscape(name, formula, function, numpy_function, **known)
-    # The instance's own docstring is its function's, so help() and __doc__ show the formula.
-    object.__setattr__(landscape, "__doc__", function.__doc__)
-    return landscape
-
-
-quadratic = _landscape(
-    "quadratic", _quadratic, lambda x, y: 0.1 * x**2 + 2 * y**2,
-    # The window and start of the course notes' show_trace_2d / train_2d (seed 001).
+quadratic = landscape(
+    "quadratic", _quadratic,
+    # The window and start of the book's show_trace_2d / train_2d (Dive into Deep Learning, ch. 7).
     window=((-5.5, 1.0), (-3.0, 1.0)), minima=((0.0, 0.0),), start=(-5.0, -2.0),
 )
-saddle = _landscape(
-    "saddle", _saddle, lambda x, y: x**2 - y**2,
+saddle = landscape(
+    "saddle", _saddle,
     window=((-2.0, 2.0), (-2.0, 2.0)), saddles=((0.0, 0.0),), start=(1.5, 0.01),
 )
-monkey_saddle = _landscape(
-    "monkey_saddle", _monkey_saddle, lambda x, y: x**3 - 3 * x * y**2,
+monkey_saddle = landscape(
+    "monkey_saddle", _monkey_saddle,
     window=((-1.5, 1.5), (-1.5, 1.5)), saddles=((0.0, 0.0),), start=(1.0, 0.01),
 )
-rosenbrock = _landscape(
-    "rosenbrock", _rosenbrock, lambda x, y: (1 - x) ** 2 + 100 * (y - x**2) ** 2,
+rosenbrock = landscape(
+    "rosenbrock", _rosenbrock,
     window=((-2.0, 2.0), (-1.0, 3.0)), minima=((1.0, 1.0),), start=(-1.5, 2.0),
 )
-beale = _landscape(
+beale = landscape(
     "beale", _beale,
-    lambda x, y: (1.5 - x + x * y) ** 2 + (2.25 - x + x * y**2) ** 2 + (2.625 - x + x * y**3) ** 2,
     window=((-4.5, 4.5), (-4.5, 4.5)), minima=((3.0, 0.5),),
     # Both found by Newton's method from a grid of starts (the only stationary points in the window).
     saddles=((0.0, 1.0), (0.10053793732415839, -2.644513585023125)), start=(1.0, 1.5),
 )
-himmelblau = _landscape(
-    "himmelblau", _himmelblau, lambda x, y: (x**2 + y - 11) ** 2 + (x + y**2 - 7) ** 2,
+himmelblau = landscape(
+    "himmelblau", _himmelblau,
     window=((-5.0, 5.0), (-5.0, 5.0)),
     # Newton's method refined from the published 6-digit values.
     minima=(
@@ -172,8 +182,8 @@ himmelblau = _landscape(
     maxima=((-0.2708445906673476, -0.9230385564799815),),
     start=(0.0, 0.0),
 )
-rastrigin = _landscape(
-    "rastrigin", _rastrigin, _numpy_rastrigin,
+rastrigin = landscape(
+    "rastrigin", _rastrigin,
     # Only the global minimum is listed: there is a local minimum near every integer point.
     window=((-5.12, 5.12), (-5.12, 5.12)), minima=((0.0, 0.0),), start=(2.5, 2.5),
 )
@@ -323,8 +333,8 @@ def plot_trajectories(f, paths, path=None, ax=None, window=None, levels=30, titl
     ax.set_ylim(y_min, y_max)
     ax.set_xlabel("x")
     ax.set_ylabel("y")
-    ax.set_title(title if title is not None else f"{f.name}: {f.formula}", fontsize=9)
-    ax.legend(fontsize=7, loc="best")
+    ax.set_title(title if title is not None else f"{f.name}: {f.formula}")
+    ax.legend(loc="best")
     if path is not None:
         fig.savefig(path, dpi=120, bbox_inches="tight")
         if owns_figure:

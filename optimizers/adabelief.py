@@ -54,8 +54,8 @@ class AdaBelief(Optimizer):
     State per parameter: "step" (t), "exp_avg" (m), "exp_avg_var" (s) and, with amsgrad,
     "max_exp_avg_var" (s_max).
 
-    Relation to the course seeds: they predate AdaBelief; without rectification it is the
-    seeds' Adam (eps outside the root) with g - m in place of g in the second moment.
+    Relation to the sources: they predate AdaBelief; without rectification it is the
+    sources' Adam (eps outside the root) with g - m in place of g in the second moment.
 
     Rosenbrock from (-1.5, 2): lr=0.05 with rectify=False takes f from 12.5 to ~2e-13 in
     2,000 steps. The default, rectified update is poor there: its first four steps are

@@ -27,13 +27,13 @@ class Adadelta(Optimizer):
 
     State per parameter: "step", "square_avg" (s) and "acc_delta" (u).
 
-    Relation to the course seeds. This is the seeds' Adadelta exactly -- eps inside both
+    Relation to the sources. This is the gluon optimization tutorial's Adadelta exactly -- eps inside both
     square roots, g' = sqrt(dx + eps) / sqrt(s + eps) * g, both averages exponentially
-    weighted with rho -- plus a learning rate that scales the update: the seeds have no
-    learning rate, which is lr = 1.0 (the default). The seeds use rho = 0.999 and eps =
-    1e-5 where torch defaults to 0.9 and 1e-6; pass them to reproduce the seeds' curves.
+    weighted with rho -- plus a learning rate that scales the update: the tutorial has no
+    learning rate, which is lr = 1.0 (the default). The tutorial uses rho = 0.999 and eps =
+    1e-5 where torch defaults to 0.9 and 1e-6; pass them to reproduce its curves.
 
-    Rosenbrock from (-1.5, 2): lr=1.0 (no learning rate, as in the seeds) takes f from
+    Rosenbrock from (-1.5, 2): lr=1.0 (no learning rate, as in the tutorial) takes f from
     12.5 to 0.42 in 2,000 steps -- slowly, since Adadelta's first steps are ~sqrt(eps).
     """
 

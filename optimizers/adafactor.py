@@ -56,7 +56,7 @@ class Adafactor(Optimizer):
     pairwise summation (`pairwise_sum`) element for element, so the two backends agree
     bit for bit.
 
-    Relation to the course seeds: not among them; V is RMSprop's (seed 000) average of
+    Relation to the sources: not among them; V is RMSprop's average of
     g^2 with a weight 1 - b_t that grows towards 1 instead of a constant beta.
 
     Rosenbrock from (-1.5, 2): lr=0.05 takes f from 12.5 to ~0.06 in 2,000 steps, ending

@@ -26,8 +26,9 @@ class Adagrad(Optimizer):
 
     State per parameter: "step" (t) and "sum" (s).
 
-    Relation to the course seeds. Seed 000's code is this update (eps outside the root,
-    lr_decay = 0). Seed 004 puts eps *inside* the root, eta * g / sqrt(s + eps_in) with
+    Relation to the sources. The code of the course notes "momentum, AdaGrad, RMSProp,
+    Adam" is this update (eps outside the root,
+    lr_decay = 0). The gluon optimization tutorial puts eps *inside* the root, eta * g / sqrt(s + eps_in) with
     eps_in = 1e-7. The two agree whenever s >> eps; with eps = sqrt(eps_in) they also
     agree as s -> 0 (both cap the step at g / sqrt(eps_in)) and in between differ by at
     most a factor sqrt(2). `lr_decay` (torch's addition) shrinks lr as
@@ -75,12 +76,13 @@ class Adagrad(Optimizer):
         }
 
     @staticmethod
-    def _clr(state, group):
+    def _decayed_lr(state, group):
+        """lr / (1 + (t - 1) lr_decay): the learning rate of step t."""
         return group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
 
     def update(self, param, grad, state, group):
         grad = prepare_gradient(param, grad, group)
-        clr = self._clr(state, group)
+        clr = self._decayed_lr(state, group)
         state_sum = state["sum"]
         state_sum += grad * grad
         std = np.sqrt(state_sum) + group["eps"]
@@ -98,7 +100,7 @@ class Adagrad(Optimizer):
 
     def effective_step_size(self, state, group, before):
         """clr / (sqrt(s) + eps), clr = lr / (1 + (t - 1) lr_decay): the factor on the gradient."""
-        return self._clr(state, group) / (np.sqrt(state["sum"]) + group["eps"])
+        return self._decayed_lr(state, group) / (np.sqrt(state["sum"]) + group["eps"])
 
     def update_numba(self, param, grad, state, group):
         run_kernel(
@@ -106,7 +108,7 @@ class Adagrad(Optimizer):
             param,
             grad,
             (state["sum"],),
-            (self._clr(state, group), group["eps"], group["weight_decay"]),
+            (self._decayed_lr(state, group), group["eps"], group["weight_decay"]),
             (group["maximize"],),
         )
 

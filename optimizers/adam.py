@@ -53,13 +53,13 @@ class Adam(Optimizer):
     "max_exp_avg_sq" (v_max). The per-coordinate step actually taken at step t is
     lr / (1 - b1^t) / (sqrt(v) / sqrt(1 - b2^t) + eps), readable from this state.
 
-    Relation to the course seeds. Seed 000 calls `torch.optim.Adam(params, lr=0.001)`:
-    this class. Seed 001's code is the same update written with m_hat and v_hat
+    Relation to the sources. The course notes "momentum, AdaGrad, RMSProp, Adam" call `torch.optim.Adam(params, lr=0.001)`:
+    this class. Dive into Deep Learning (PyTorch edition), ch. 7: Adam, writes the same update written with m_hat and v_hat
     (lr * m_hat / (sqrt(v_hat) + eps), eps outside the root, t counted from 1), only with
-    eps = 1e-6; the results agree to rounding. Seed 004's formula text puts eps *inside*
+    eps = 1e-6; the results agree to rounding. The gluon optimization tutorial's formula text puts eps *inside*
     the root, lr * m_hat / sqrt(v_hat + eps_in), while its code puts eps = 1e-8 outside
     like here; the two agree once v_hat >> eps, and eps = sqrt(eps_in) makes them agree as
-    v_hat -> 0 too (in between they differ by at most a factor sqrt(2)). Seed 004 also
+    v_hat -> 0 too (in between they differ by at most a factor sqrt(2)). The tutorial also
     divides the gradient of a *summed* loss by batch_size: use a mean loss here instead.
     (Adam is invariant to rescaling g except through eps: g * c acts like eps / c.)
 
@@ -94,7 +94,7 @@ class Adam(Optimizer):
         return state
 
     @staticmethod
-    def _scalars(state, group):
+    def _step_coefficients(state, group):
         """(step_size, bias_correction2_sqrt): torch's Python-float bias corrections."""
         beta1, beta2 = group["betas"]
         t = state["step"]
@@ -110,7 +110,7 @@ class Adam(Optimizer):
         if group["amsgrad"]:
             np.maximum(state["max_exp_avg_sq"], exp_avg_sq, out=state["max_exp_avg_sq"])
             exp_avg_sq = state["max_exp_avg_sq"]
-        step_size, bias_correction2_sqrt = self._scalars(state, group)
+        step_size, bias_correction2_sqrt = self._step_coefficients(state, group)
         denom = np.sqrt(exp_avg_sq) / bias_correction2_sqrt + group["eps"]
         param -= step_size * exp_avg / denom
 
@@ -135,14 +135,14 @@ class Adam(Optimizer):
     def effective_step_size(self, state, group, before):
         """lr / (sqrt(v) / sqrt(1 - b2^t) + eps) = lr / (sqrt(v_hat) + eps): the factor on m_hat
         (v is "max_exp_avg_sq" with amsgrad)."""
-        _, bias_correction2_sqrt = self._scalars(state, group)
+        _, bias_correction2_sqrt = self._step_coefficients(state, group)
         v = state["max_exp_avg_sq"] if group["amsgrad"] else state["exp_avg_sq"]
         return group["lr"] / (np.sqrt(v) / bias_correction2_sqrt + group["eps"])
 
     def update_numba(self, param, grad, state, group):
         lr, weight_decay = group["lr"], group["weight_decay"]
         beta1, beta2 = group["betas"]
-        step_size, bias_correction2_sqrt = self._scalars(state, group)
+        step_size, bias_correction2_sqrt = self._step_coefficients(state, group)
         run_kernel(
             adam_kernel,
             param,

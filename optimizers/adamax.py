@@ -33,7 +33,7 @@ class Adamax(Optimizer):
 
     State per parameter: "step" (t), "exp_avg" (m), "exp_inf" (u).
 
-    Relation to the course seeds: they do not use Adamax; see `Adam` for the seeds' Adam
+    Relation to the sources: they do not use Adamax; see `Adam` for the sources' Adam
     and where they put eps.
 
     Rosenbrock from (-1.5, 2): lr=0.1 takes f from 12.5 to ~4e-4 in 2,000 steps.
@@ -59,7 +59,8 @@ class Adamax(Optimizer):
         return {"step": 0, "exp_avg": np.zeros_like(param), "exp_inf": np.zeros_like(param)}
 
     @staticmethod
-    def _clr(state, group):
+    def _bias_corrected_lr(state, group):
+        """lr / (1 - beta1^t): the step size once m is bias-corrected."""
         return group["lr"] / (1 - group["betas"][0] ** state["step"])
 
     def update(self, param, grad, state, group):
@@ -69,7 +70,7 @@ class Adamax(Optimizer):
         exp_avg += (1 - beta1) * (grad - exp_avg)
         exp_inf *= beta2
         np.maximum(exp_inf, np.abs(grad) + group["eps"], out=exp_inf)
-        param -= self._clr(state, group) * exp_avg / exp_inf
+        param -= self._bias_corrected_lr(state, group) * exp_avg / exp_inf
 
     symbols = {"step": "t", "exp_avg": "m", "exp_inf": "u"}
 
@@ -92,7 +93,7 @@ class Adamax(Optimizer):
             param,
             grad,
             (state["exp_avg"], state["exp_inf"]),
-            (self._clr(state, group), 1 - beta1, beta2, group["eps"], group["weight_decay"]),
+            (self._bias_corrected_lr(state, group), 1 - beta1, beta2, group["eps"], group["weight_decay"]),
             (group["maximize"],),
         )
 

@@ -25,7 +25,7 @@ class AdamW(Adam):
     p directly decays every coordinate by the same factor 1 - lr * wd per step, as plain
     SGD's weight decay does. State per parameter: as `Adam`.
 
-    Relation to the course seeds: the seeds have no weight decay in Adam; with
+    Relation to the sources: they have no weight decay in Adam; with
     weight_decay=0 this is their Adam (see `Adam` for where they put eps).
 
     Rosenbrock from (-1.5, 2): lr=0.05 (default weight_decay=0.01) takes f from 12.5 to

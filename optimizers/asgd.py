@@ -35,9 +35,9 @@ class ASGD(Optimizer):
 
     State per parameter: "step" (t), "eta", "mu" (Python floats), "ax" (the average).
 
-    Relation to the course seeds: plain SGD of the seeds with a 1/t^alpha learning-rate
+    Relation to the sources: plain SGD of the sources with a 1/t^alpha learning-rate
     decay (see "course notes: learning-rate schedules") and an iterate average, which
-    is seed 000's exponentially weighted average with weight 1 / (t - t0) instead of a
+    is the momentum notes' exponentially weighted average with weight 1 / (t - t0) instead of a
     constant: the arithmetic mean.
 
     Rosenbrock from (-1.5, 2): lr=1e-3 takes f from 12.5 to ~0.2 in 2,000 steps (the

@@ -40,7 +40,9 @@ A subclass supplies the formula and declares its state; the base class does the 
             return {"step": 0}
 
         def update(self, param, grad, state, group):
-            param -= group["lr"] * np.sign(grad)     # in place: `param = ...` would not be
+            # In place: `param -= ...` changes the parameter's own array; `param = ...`
+            # would only rebind the local name and leave the parameter unchanged.
+            param -= group["lr"] * np.sign(grad)
 
 The hooks, called by `step()` for every parameter that has a gradient:
 
@@ -95,7 +97,7 @@ What a subclass declares so that the checks cover it:
   leaves it to `update` (SGD creates its momentum buffer from the first gradient).
 
 For an optimizer of the package itself, one module `optimizers/<name>.py` holds the class,
-its docstring (update formula and how it maps to the course seeds' form), the numpy
+its docstring (update formula and how it maps to the sources' form), the numpy
 `update` and the `@kernel` loop side by side (see `sgd.py`). Then:
 
 1. decorate the class with `@register("<name>")` (from `.registry`), give it `formula`,

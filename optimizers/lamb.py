@@ -52,7 +52,7 @@ class LAMB(Optimizer):
     State per parameter: "step" (t), "exp_avg" (m), "exp_avg_sq" (v) and "trust_ratio",
     the last step's trust ratio as a float (the reference also keeps it, for logging).
 
-    Relation to the course seeds: they predate LAMB; r is the seeds' Adam direction
+    Relation to the sources: they predate LAMB; r is the sources' Adam direction
     (eps outside the root) without the bias correction.
 
     Rosenbrock from (-1.5, 2): lr=0.02 takes f from 12.5 to ~0.04 in 2,000 steps (the

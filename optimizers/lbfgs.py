@@ -156,7 +156,7 @@ class LBFGS(Optimizer):
     vector (2 history_size + a few), which numpy already runs at memory speed; the Python
     control flow (line search, history) is the cost, and a kernel cannot remove it.
 
-    Relation to the course seeds: beyond them (they stop at first-order methods); the
+    Relation to the sources: beyond them (they stop at first-order methods); the
     "optimizer overview" notes' Newton step x - H^-1 g is what H approximates.
 
     Rosenbrock from (-1.5, 2) with line_search_fn="strong_wolfe", max_iter=100,

@@ -36,7 +36,7 @@ class Lion(Optimizer):
 
     State per parameter: "exp_avg" (m), created on the parameter's first step.
 
-    Relation to the course seeds: they predate Lion. m is seed 000's exponentially
+    Relation to the sources: they predate Lion. m is the momentum notes' exponentially
     weighted average of the gradients (beta = b2), started at 0 as in Adam.
 
     Rosenbrock from (-1.5, 2): lr=2e-3 takes f from 12.5 to ~2e-3 in 2,000 steps, ending

@@ -91,7 +91,7 @@ class Muon(Optimizer):
 
     State per parameter: "momentum_buffer" (M).
 
-    Relation to the course seeds: not among them; M is seed 000's exponentially
+    Relation to the sources: not among them; M is the momentum notes' exponentially
     weighted average of the gradients, and Nesterov as in SGD.
 
     Rosenbrock, as a 1 x 2 matrix, from (-1.5, 2): Newton-Schulz of a single row is the

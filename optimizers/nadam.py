@@ -43,7 +43,8 @@ class NAdam(Optimizer):
     the default float32 its trajectories differ from these (float64) by ~1e-7 relative;
     under `torch.set_default_dtype(torch.float64)` they agree to rounding.
 
-    Relation to the course seeds: they do not use NAdam. Seeds 003/004's Nesterov
+    Relation to the sources: they do not use NAdam. The Nesterov momentum of the
+    optimizer overview and the gluon tutorial
     momentum looks ahead the same way (step with g + mu * b); see `SGD` and `Adam`.
 
     Rosenbrock from (-1.5, 2): lr=0.02 takes f from 12.5 to ~3e-4 in 2,000 steps (lr=0.05

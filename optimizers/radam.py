@@ -44,7 +44,7 @@ class RAdam(Optimizer):
 
     State per parameter: "step" (t), "exp_avg" (m), "exp_avg_sq" (v).
 
-    Relation to the course seeds: they do not use RAdam; see `Adam` for the seeds' Adam
+    Relation to the sources: they do not use RAdam; see `Adam` for the sources' Adam
     (RAdam's rectified phase is that update, eps placement aside, times r).
 
     Rosenbrock from (-1.5, 2): lr=5e-3 with betas=(0.9, 0.99) takes f from 12.5 to ~7e-8
@@ -74,7 +74,7 @@ class RAdam(Optimizer):
         return {"step": 0, "exp_avg": np.zeros_like(param), "exp_avg_sq": np.zeros_like(param)}
 
     @staticmethod
-    def _scalars(state, group):
+    def _rectified_coefficients(state, group):
         """(bias_correction1, sqrt(bias_correction2), rectification r or None if rho_t <= 5)."""
         beta1, beta2 = group["betas"]
         t = state["step"]
@@ -97,7 +97,7 @@ class RAdam(Optimizer):
         exp_avg += (1 - beta1) * (grad - exp_avg)
         exp_avg_sq *= beta2
         exp_avg_sq += (1 - beta2) * (grad * grad)
-        bias_correction1, bias_correction2_sqrt, rect = self._scalars(state, group)
+        bias_correction1, bias_correction2_sqrt, rect = self._rectified_coefficients(state, group)
         bias_corrected_exp_avg = exp_avg / bias_correction1
         if rect is not None:
             adaptive_lr = bias_correction2_sqrt / (np.sqrt(exp_avg_sq) + group["eps"])
@@ -117,7 +117,7 @@ class RAdam(Optimizer):
             ("rho_t", "rho_inf - 2 * t * (beta2**t) / bias_correction2"),
             ("m_hat", "m / bias_correction1"),
         ]
-        if self._scalars(state, group)[2] is None:  # rho_t <= 5: not rectified yet
+        if self._rectified_coefficients(state, group)[2] is None:  # rho_t <= 5: not rectified yet
             return lines + [("p", "p - m_hat * lr")]
         return lines + [
             ("r", "((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5"),
@@ -128,7 +128,7 @@ class RAdam(Optimizer):
     def effective_step_size(self, state, group, before):
         """The factor on m_hat: lr * r * sqrt(1 - b2^t) / (sqrt(v) + eps) once rectified
         (rho_t > 5); lr in every coordinate before that."""
-        _, bias_correction2_sqrt, rect = self._scalars(state, group)
+        _, bias_correction2_sqrt, rect = self._rectified_coefficients(state, group)
         v = state["exp_avg_sq"]
         if rect is None:
             return np.full(v.shape, group["lr"], dtype=v.dtype)
@@ -137,7 +137,7 @@ class RAdam(Optimizer):
     def update_numba(self, param, grad, state, group):
         lr, weight_decay = group["lr"], group["weight_decay"]
         beta1, beta2 = group["betas"]
-        bias_correction1, bias_correction2_sqrt, rect = self._scalars(state, group)
+        bias_correction1, bias_correction2_sqrt, rect = self._rectified_coefficients(state, group)
         run_kernel(
             radam_kernel,
             param,

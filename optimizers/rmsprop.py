@@ -35,9 +35,10 @@ class RMSprop(Optimizer):
     State per parameter: "step", "square_avg" (v), plus "momentum_buffer" (b) when
     momentum > 0 and "grad_avg" (m) when centered, chosen on the parameter's first step.
 
-    Relation to the course seeds. The seeds' s <- beta * s + (1 - beta) * g * g is v here
-    with alpha = beta (the exponentially weighted average of g * g; the seeds use beta =
-    0.9, torch defaults to 0.99). Seed 000 divides by sqrt(s) + eps as here; seed 004 by
+    Relation to the sources. Their s <- beta * s + (1 - beta) * g * g is v here
+    with alpha = beta (the exponentially weighted average of g * g; the sources use beta =
+    0.9, torch defaults to 0.99). The course notes "momentum, AdaGrad, RMSProp,
+    Adam" divide by sqrt(s) + eps as here; the gluon optimization tutorial by
     sqrt(s + eps_in) (eps inside the root). They agree once v >> eps; eps = sqrt(eps_in)
     makes them agree as v -> 0 too, within a factor sqrt(2) in between. `centered` (divide by the
     standard deviation instead of the root mean square) and `momentum` (a velocity on the

@@ -35,7 +35,7 @@ class Rprop(Optimizer):
 
     State per parameter: "step" (t), "prev" (g_prev), "step_size" (s).
 
-    Relation to the course seeds: not among them; its per-coordinate steps from the
+    Relation to the sources: not among them; its per-coordinate steps from the
     gradient's sign foreshadow Adam's, whose first step also moves each coordinate by lr.
 
     Rosenbrock from (-1.5, 2): lr=1e-3 takes f from 12.5 to ~3e-4 in 2,000 steps, ending

@@ -144,7 +144,7 @@ class SGDScheduleFree(_ScheduleFree):
 
     State per parameter: "z", created (a copy of the parameter) on its first step.
 
-    Relation to the course seeds: they predate it; with c = 0 (no averaging) the y
+    Relation to the sources: they predate it; with c = 0 (no averaging) the y
     update is momentum SGD's, and x is a Polyak-style average of the iterates.
 
     Rosenbrock from (-1.5, 2): lr=3e-3 takes f from 12.5 to ~6e-3 at y in 2,000 steps,
@@ -220,7 +220,7 @@ class AdamWScheduleFree(_ScheduleFree):
 
     State per parameter: "z" (a copy of the parameter at its first step), "exp_avg_sq" (v).
 
-    Relation to the course seeds: they predate it; d is the seeds' RMSProp step with
+    Relation to the sources: they predate it; d is the sources' RMSProp step with
     Adam's bias correction of v.
 
     Rosenbrock from (-1.5, 2): lr=0.05 takes f from 12.5 to ~9e-4 at y in 2,000 steps

@@ -29,16 +29,16 @@ class SGD(Optimizer):
     State per parameter: "momentum_buffer" (only when momentum != 0), created on the
     parameter's first step.
 
-    Relation to the course seeds. Seeds 003/004 write momentum with the learning rate
+    Relation to the sources. The optimizer overview and the gluon tutorial write momentum with the learning rate
     inside the velocity, v <- gamma * v + eta * g, p <- p - v. torch (and this class)
     keeps lr outside: b <- mu * b + g, p <- p - lr * b. With a constant lr the two are the
     same trajectory (v = lr * b, gamma = mu); they differ when lr changes during
     training: here a new lr applies at once to the whole accumulated velocity.
-    Seed 000's exponentially weighted average v <- beta * v + (1 - beta) * g is
+    The momentum notes' exponentially weighted average v <- beta * v + (1 - beta) * g is
     momentum = dampening = beta: b then averages the gradients instead of summing them,
     so under a constant gradient it stays g instead of growing to g / (1 - mu);
-    lr / (1 - beta) restores the same long-run step -- the 1 / (1 - gamma) factor seed
-    004 derives. Like seed 000's temperature example, which starts the average at the
+    lr / (1 - beta) restores the same long-run step -- the 1 / (1 - gamma) factor the
+    gluon tutorial derives. Like the momentum notes' temperature example, which starts the average at the
     first value, torch's first step sets b = g without dampening.
 
     Closed form (lr=0.1, g=1, p0=1): momentum 0.9 with dampening 0.5 gives 0.9, 0.76,

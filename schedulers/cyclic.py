@@ -190,7 +190,7 @@ class CyclicLR(_MomentumCycling):
             return 1 / (2.0 ** (x - 1))
         return self.gamma ** x
 
-    def _position(self):
+    def _scale_and_amplitude(self):
         """(scale in [0, 1] within the cycle, amplitude scaling f) at step last_epoch."""
         cycle = math.floor(1 + self.last_epoch / self.total_size)
         x = 1.0 + self.last_epoch / self.total_size - cycle
@@ -204,12 +204,12 @@ class CyclicLR(_MomentumCycling):
     def get_lr(self):
         """base_lr + (max_lr - base_lr) * scale * f for every group."""
         self._warn_get_lr_outside_step()
-        scale_factor, amplitude = self._position()
+        scale_factor, amplitude = self._scale_and_amplitude()
         return [base_lr + (max_lr - base_lr) * scale_factor * amplitude
                 for base_lr, max_lr in zip(self.base_lrs, self.max_lrs)]
 
     def _momenta(self):
-        scale_factor, amplitude = self._position()
+        scale_factor, amplitude = self._scale_and_amplitude()
         return [max_momentum - (max_momentum - base_momentum) * scale_factor * amplitude
                 for base_momentum, max_momentum in zip(self.base_momentums, self.max_momentums)]
 
@@ -352,7 +352,7 @@ class OneCycleLR(_MomentumCycling):
             return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
         return (end - start) * pct + start
 
-    def _position(self):
+    def _phase_and_progress(self):
         """(phase, fraction of it done) at step last_epoch; raises past total_steps."""
         step_num = self.last_epoch
         if step_num > self.total_steps:
@@ -369,7 +369,7 @@ class OneCycleLR(_MomentumCycling):
 
     def _annealed(self, start_key, end_key):
         """The current phase's anneal between the groups' `start_key` and `end_key` values."""
-        phase, pct = self._position()
+        phase, pct = self._phase_and_progress()
         return [self._anneal(_group_number(group, i, phase[start_key], "OneCycleLR"),
                              _group_number(group, i, phase[end_key], "OneCycleLR"), pct)
                 for i, group in enumerate(self.optimizer.param_groups)]

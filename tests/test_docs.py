@@ -110,9 +110,9 @@ def test_every_registered_optimizer_has_a_section_with_its_code_and_trace(optimi
         assert "def update(self, param, grad, state, group):" in section, name
         assert "def update_numba(self, param, grad, state, group):" in section, name
         assert "@kernel" in section and "for i in prange(param.size):" in section, name
-        # The formula and the seeds' forms are the docstring, quoted whole (one source of prose).
+        # The formula and the sources' forms are the docstring, quoted whole (one source of prose).
         assert inspect.getdoc(cls) in section, f"{name}: docstring not quoted"
-        assert "Per element" in inspect.getdoc(cls) and "Relation to the course seeds" in inspect.getdoc(cls), name
+        assert "Per element" in inspect.getdoc(cls) and "Relation to the sources" in inspect.getdoc(cls), name
         assert f"(img/quadratic_{name}.png)" in section, name
         assert (ROOT / "docs" / "img" / f"quadratic_{name}.png").is_file(), f"quadratic_{name}.png: {REGENERATE}"
         assert cls.__name__ in section
@@ -133,7 +133,7 @@ def test_quoted_code_is_the_source_the_optimizer_runs(optimizers_markdown):
         assert numpy_code in optimizers_markdown and numba_code in optimizers_markdown
 
 
-def test_seeds_eps_inside_the_root_and_lr_inside_the_velocity_are_documented(optimizers_markdown):
+def test_sources_eps_inside_the_root_and_lr_inside_the_velocity_are_documented(optimizers_markdown):
     text = " ".join(optimizers_markdown.split())  # the docstrings wrap lines anywhere
     assert "**eps inside the square root**" in text
     assert text.count("*inside* the root") == 2 and "(eps inside the root)" in text  # Adagrad, Adam; RMSprop

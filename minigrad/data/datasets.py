@@ -52,7 +52,7 @@ def _check_positive_int(name, value):
 
 
 def synthetic_linear(true_w=(2.0, -3.4), true_b=4.2, num_examples=1000, noise=0.01, seed=None):
-    """Draw the linear-regression data set of the seeds: ``y = X @ true_w + true_b + noise * eps``.
+    """Draw the linear-regression data set of the sources (d2l and the gluon tutorial): ``y = X @ true_w + true_b + noise * eps``.
 
     ``X`` has shape ``(num_examples, len(true_w))`` with independent standard-normal entries and
     ``eps`` is standard normal, drawn after ``X`` from the same generator.  With ``seed=None`` the
@@ -60,7 +60,7 @@ def synthetic_linear(true_w=(2.0, -3.4), true_b=4.2, num_examples=1000, noise=0.
     same arrays on every call.
 
     Returns ``(features, labels)``: float64 arrays of shape ``(num_examples, d)`` and
-    ``(num_examples,)`` -- labels are 1-D as in the seeds, so reshape them to ``(-1, 1)`` before
+    ``(num_examples,)`` -- labels are 1-D as in the sources, so reshape them to ``(-1, 1)`` before
     comparing them with the output of ``Linear(d, 1)``.
     """
     true_w = np.asarray(true_w, dtype=np.float64)
@@ -113,7 +113,7 @@ def load_airfoil(num_examples=1500, standardize=True):
 def temperatures(days=30, seed=0, scale=10.0):
     """Random daily temperatures for the exponentially-weighted-average demo: ``scale * N(0, 1)``.
 
-    The seed text draws ``torch.randn(30) * 10`` after ``torch.manual_seed(0)``; this draws the
+    The course notes "momentum, AdaGrad, RMSProp, Adam" draw ``torch.randn(30) * 10`` after ``torch.manual_seed(0)``; this draws the
     same distribution from ``numpy.random.default_rng(seed)`` (torch's random stream is not
     reproduced, so the individual numbers differ).  ``seed=None`` uses the library-wide generator.
     Returns a float64 array of shape ``(days,)``; day ``i`` (1-based) is element ``i - 1``.

@@ -1,8 +1,8 @@
 """Minibatches: `DataLoader` draws indices (a sampler), groups them into batches (a batch
 sampler), fetches the samples and joins them into batch Tensors (`default_collate`).
 
-This is the d2l ``data_iter`` of the course (shuffle the indices, walk through them in steps of
-``batch_size``) with ``torch.utils.data``'s names and options.
+This is the d2l ``data_iter`` of the sources (shuffle the indices, walk through them in steps of
+``batch_size``) with PyTorch's names and habits.
 """
 
 import math

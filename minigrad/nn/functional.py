@@ -110,7 +110,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0):
 def squared_loss(y_hat, y):
     """d2l's squared loss: ``(y_hat - y.reshape(y_hat.shape))**2 / 2``, element-wise, NOT reduced.
 
-    This is the loss the seeds' experiments use and report: half the squared error per example,
+    This is the loss the sources' experiments use and report: half the squared error per example,
     with no mean taken (so it is half of ``mse_loss(..., reduction="none")``).  Take ``.mean()``
     (or ``.sum()``) yourself before ``backward()``.  By design `y` is reshaped to `y_hat`'s shape,
     so an ``(n,)`` label vector works against an ``(n, 1)`` prediction; a `y` with a different

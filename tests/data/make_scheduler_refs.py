@@ -123,6 +123,19 @@ def momentum_of(group):
     return group["betas"][0] if "betas" in group else group["momentum"]
 
 
+def step_scheduler(scheduler, stepping, t, metrics):
+    """Step number t (1-based) of a case's scheduler: "plain" step(); "loss" step(metric) and
+    "accuracy" step(1 - metric) (ReduceLROnPlateau, metrics[t - 1]); "epoch" step(0.3 t)."""
+    if stepping == "plain":
+        scheduler.step()
+    elif stepping == "loss":
+        scheduler.step(float(metrics[t - 1]))
+    elif stepping == "accuracy":
+        scheduler.step(1.0 - float(metrics[t - 1]))
+    else:
+        scheduler.step(0.3 * t)
+
+
 def run_case(S, optimizer, stepping, factory, metrics, before_step=lambda: None):
     """Build the case's scheduler and step it STEPS times; return (lrs, momenta) arrays."""
     scheduler = factory(S, optimizer)
@@ -130,14 +143,7 @@ def run_case(S, optimizer, stepping, factory, metrics, before_step=lambda: None)
     momenta = [[momentum_of(group) for group in optimizer.param_groups]]
     for t in range(1, STEPS + 1):
         before_step()
-        if stepping == "plain":
-            scheduler.step()
-        elif stepping == "loss":
-            scheduler.step(float(metrics[t - 1]))
-        elif stepping == "accuracy":
-            scheduler.step(1.0 - float(metrics[t - 1]))
-        else:
-            scheduler.step(0.3 * t)
+        step_scheduler(scheduler, stepping, t, metrics)
         lrs.append([group["lr"] for group in optimizer.param_groups])
         momenta.append([momentum_of(group) for group in optimizer.param_groups])
     return np.array(lrs, dtype=np.float64), np.array(momenta, dtype=np.float64)

@@ -1,4 +1,4 @@
-"""examples/airfoil_d2l.py (seed 001, d2l chapter 7): final losses against the book's range."""
+"""examples/airfoil_d2l.py (Dive into Deep Learning (PyTorch edition), ch. 7: Adam): final losses against the book's range."""
 
 import re
 

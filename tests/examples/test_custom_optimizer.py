@@ -11,8 +11,8 @@ def test_custom_optimizer(run_example):
     failed = [c["name"] for c in result["checks"] if not c["ok"]]
     assert not failed
     assert result["steps"] == 1000
-    optcheck = result["_checks"]["optcheck: AdaBelief equals its plain-Python reference"]
-    assert optcheck["ok"] and optcheck["ours"] == "optcheck(AdaBelief): 4/4 checks passed"
+    optcheck = result["_checks"]["optcheck: Yogi equals its plain-Python reference"]
+    assert optcheck["ok"] and optcheck["ours"] == "optcheck(Yogi): 4/4 checks passed"
 
     for label, loss in result["final_loss"].items():
         assert loss < 12.5 / 100, label  # Rosenbrock from (-1.5, 2) starts at f = 12.5

@@ -1,4 +1,4 @@
-"""examples/ewa_temperature.py: the seed's EWA, its closed form, bias correction, SGD's buffer."""
+"""examples/ewa_temperature.py: the course notes' EWA, its closed form, bias correction, SGD's buffer."""
 
 import numpy as np
 
@@ -7,7 +7,7 @@ def test_ewa_curves_match_the_recurrence_and_smooth_with_beta(run_example):
     result = run_example("ewa_temperature")
     x = np.array(result["temperature"])
     assert x.shape == (30,)
-    # Recompute the seed's test02 loop here, independently of the script.
+    # Recompute the notes' test02 loop here, independently of the script.
     for beta in (0.5, 0.8, 0.9, 0.98):
         expected = [x[0]]
         for value in x[1:]:

@@ -1,4 +1,4 @@
-"""examples/linear_regression.py (seed 004): converging runs recover w, b; lr 5 diverges."""
+"""examples/linear_regression.py (gluon optimization tutorial): converging runs recover w, b; lr 5 diverges."""
 
 import numpy as np
 
@@ -30,14 +30,14 @@ def test_quick_runs_are_classified_as_the_seed_says_and_print_its_lines(run_exam
     slow = runs["SGD batch 10, lr 0.002"]
     assert slow["status"] == "too slow" and slow["final_loss"] > 0.1
 
-    # The seed's decay, done by schedulers.LambdaLR: lr x0.1 in epoch 3 only.
+    # The tutorial's decay, done by schedulers.LambdaLR: lr x0.1 in epoch 3 only.
     assert runs["SGD batch 10, lr 0.2"]["epoch_lrs"] == [0.2, 0.2, 0.2 * 0.1]
     assert runs["Adam batch 10, lr 0.1"]["epoch_lrs"] == [0.1, 0.1, 0.1]
 
     assert all(entry["ok"] for entry in result["checks"]), [
         entry for entry in result["checks"] if not entry["ok"]]
 
-    # The seed's lines; the diverging run stops before any overflow, so stderr stays empty.
+    # The tutorial's lines; the diverging run stops before any overflow, so stderr stays empty.
     lines = result["_stdout"].splitlines()
     assert "Batch size 10, Learning rate 0.200000, Epoch 1, loss " in result["_stdout"]
     assert any(line.startswith("Batch size 10, Learning rate 0.020000, Epoch 3, loss ") for line in lines)

@@ -1,8 +1,8 @@
 """examples/lr_schedules.py: the warm-up family matches the notes; end points are right."""
 
-import math
-
 import pytest
+
+from schedulers import course_notes
 
 POLY = "notes' method one: WarmupPolyDecay | WarmupPolyDecay, power 1 (the notes)"
 COSINE_MIN = "notes' cosine decay: WarmupCosineDecay | WarmupCosineDecay, min_lr 0.001"
@@ -11,12 +11,13 @@ METHOD_TWO = ("notes' method two: GradualWarmupScheduler (per epoch) | "
               "GradualWarmupScheduler, 5 of 10 epochs")
 
 
-def notes_lr(step, warmup=50, total=100, base=0.01, cosine=False):
-    """Seed 002's method one at global batch `step` (its 10 batches per epoch folded in)."""
-    if step < warmup:
-        return base * step / warmup
-    fraction = (step - warmup) / (total - warmup)
-    return base * (0.5 * (1 + math.cos(math.pi * fraction)) if cosine else 1 - fraction)
+def notes_lr(step, cosine=False):
+    """The notes' method one (10 epochs of 10 batches, 5 warm-up epochs, lr 0.01) at global
+    batch `step`; the step after the last batch is the decay's end, 0."""
+    if step == 100:
+        return 0.0
+    function = course_notes.decay_lr_cosine if cosine else course_notes.decay_lr_poly
+    return function(0.01, step // 10, step % 10, 10, 10, 5)
 
 
 def test_lr_schedules(run_example):

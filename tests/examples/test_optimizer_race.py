@@ -1,6 +1,7 @@
 """examples/optimizer_race.py: every optimizer on Rosenbrock, Beale and the saddle, with telemetry."""
 
 import math
+from pathlib import Path
 
 import pytest
 
@@ -78,7 +79,16 @@ def test_telemetry_numbers(result):
 
 
 def test_figures_written(result):
-    for name in ("optimizer_race.png", "optimizer_race_telemetry.png"):
+    names = ("optimizer_race.png", "optimizer_race_beale.png", "optimizer_race_saddle.png",
+             "optimizer_race_telemetry.png")
+    for name in names:
         path = result["_out"] / name
         assert path.stat().st_size > 20_000
-    assert len(result["figures"]) == 2
+    assert sorted(Path(figure).name for figure in result["figures"]) == sorted(names)
+
+
+def test_the_steps_to_tolerance_table_and_its_reasons_reach_the_report(result):
+    (table,) = result["tables"]
+    assert table["title"] == "Steps to tolerance"
+    assert [row[0] for row in table["rows"]] == sorted(result["lr"])
+    assert "AdamW's decoupled weight decay" in table["note"] and "step 2,000" in table["note"]

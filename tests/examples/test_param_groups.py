@@ -1,4 +1,4 @@
-"""examples/param_groups.py (seed 002): two param groups, lr 1e-2 and 1e-3, one scheduler."""
+"""examples/param_groups.py (course notes: learning-rate schedules): two param groups, lr 1e-2 and 1e-3, one scheduler."""
 
 import numpy as np
 

@@ -5,16 +5,19 @@ its own test, so here run_all runs a subset through --only, and its report and e
 tested in-process on records with failures.
 """
 
+import base64
 import importlib.util
 import json
 import os
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
 
+sys.path.insert(0, str(EXAMPLES))  # run_all imports its sibling modules common and report
 spec = importlib.util.spec_from_file_location("run_all", EXAMPLES / "run_all.py")
 run_all = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(run_all)
@@ -30,10 +33,10 @@ def test_list_names_every_example_script_in_the_documented_order():
     completed = run_script("run_all.py", ["--list"])
     assert completed.returncode == 0, completed.stderr
     listed = completed.stdout.split()
-    on_disk = sorted(p.stem for p in EXAMPLES.glob("*.py") if p.name not in {"common.py", "run_all.py"})
+    on_disk = sorted(p.stem for p in EXAMPLES.glob("*.py") if p.name not in run_all.HELPERS)
     assert sorted(listed) == on_disk
-    known = [name for name in listed if name in run_all.ORDER]
-    assert listed[:len(known)] == sorted(known, key=run_all.ORDER.index)
+    known = [name for name in listed if name in run_all.EXPERIMENTS]
+    assert listed[:len(known)] == sorted(known, key=run_all.EXPERIMENTS.index)
     assert listed[0] == "ewa_temperature"
 
 
@@ -44,11 +47,14 @@ def test_quick_subset_writes_report_summary_figures_and_logs(tmp_path):
     progress = completed.stdout.splitlines()
     assert progress[0].startswith("[1/2] ewa_temperature") and " ok " in progress[0]
     assert progress[1].startswith("[2/2] torch_style") and " ok " in progress[1]
+    # aligned: the time, the verdict and the count start in the same column on every line
+    assert len({line.index(" s  ok") for line in progress[:2]}) == 1
 
     report = (tmp_path / "REPORT.md").read_text()
     assert "## ewa_temperature" in report and "## torch_style" in report
     assert "**All experiments ran and every check passed.**" in report
-    assert "| check | ours | source | expected | within |" in report
+    assert ("| quantity | source's number | ours | accepted range | why this range | within |"
+            in report)
     assert "![torch_style](torch_style.png)" in report
     assert (tmp_path / "torch_style.png").exists() and (tmp_path / "ewa_temperature.png").exists()
     assert (tmp_path / "logs" / "torch_style.txt").read_text().startswith("Epoch [1/10], Loss: ")
@@ -57,6 +63,55 @@ def test_quick_subset_writes_report_summary_figures_and_logs(tmp_path):
     assert summary["ok"] is True and summary["quick"] is True
     assert [e["name"] for e in summary["experiments"]] == ["ewa_temperature", "torch_style"]
     assert all(e["failed"] == 0 and e["passed"] > 0 for e in summary["experiments"])
+
+
+def test_index_html_embeds_every_figure_and_table_of_the_report(tmp_path):
+    completed = run_script("run_all.py", ["--quick", "--out", str(tmp_path),
+                                          "--only", "ewa_temperature,torch_style"])
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    page = ReportPage()
+    page.feed((tmp_path / "index.html").read_text())
+    expected_figures, expected_tables = set(), 1  # the overview table
+    for name in ("ewa_temperature", "torch_style"):
+        result = json.loads((tmp_path / "json" / f"{name}.json").read_text())
+        expected_figures |= {Path(figure).name for figure in result["figures"]}
+        expected_tables += bool(result["checks"]) + len(result["tables"])
+        assert name in page.sections
+    assert expected_figures and page.figures == expected_figures
+    for name, png in page.images.items():
+        assert png.startswith(b"\x89PNG"), name  # a real PNG, embedded
+    assert page.tables == expected_tables
+    assert "why this range" in page.headers and "accepted range" in page.headers
+
+
+class ReportPage(HTMLParser):
+    """Collects out/index.html's sections, tables, headers and embedded images."""
+
+    def __init__(self):
+        super().__init__()
+        self.sections, self.figures, self.images, self.headers = set(), set(), {}, []
+        self.tables, self._in_caption, self._in_header, self._last_image = 0, False, False, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "section":
+            self.sections.add(attrs["id"])
+        elif tag == "table":
+            self.tables += 1
+        elif tag == "img":
+            assert attrs["src"].startswith("data:image/png;base64,")
+            self._last_image = base64.b64decode(attrs["src"].split(",", 1)[1])
+        self._in_caption = tag == "figcaption"
+        self._in_header = tag == "th"
+
+    def handle_data(self, data):
+        if self._in_caption:
+            self.figures.add(data)
+            self.images[data] = self._last_image
+            self._in_caption = False
+        elif self._in_header:
+            self.headers.append(data)
+            self._in_header = False
 
 
 def test_unknown_name_is_refused():
@@ -68,7 +123,7 @@ def test_unknown_name_is_refused():
 def record(name, checks, error=None):
     passed = sum(check["ok"] for check in checks)
     return {"name": name, "returncode": 0 if error is None else 1, "seconds": 1.0,
-            "json": "", "log": f"logs/{name}.txt", "checks": checks, "figures": [],
+            "json": "", "log": f"logs/{name}.txt", "checks": checks, "figures": [], "tables": [],
             "error": error, "passed": passed, "failed": len(checks) - passed,
             "ok": error is None and passed == len(checks)}
 
@@ -83,9 +138,12 @@ def test_a_failed_check_or_a_failed_script_makes_the_exit_status_nonzero(tmp_pat
 
     records = [record("torch_style", [good, bad]),
                record("param_groups", [], error="exited with status 1: ValueError: boom")]
-    run_all.write_report(records, tmp_path, quick=False, total_seconds=2.0)
+    settings = {"torch_style": "Title.\n\nThe setting.", "param_groups": "Other title."}
+    context = {"quick": False, "seed": 3, "total_seconds": 2.0}
+    run_all.report.write_markdown(records, settings, tmp_path, context)
     report = (tmp_path / "REPORT.md").read_text()
     assert "**Not OK: torch_style, param_groups.**" in report
-    assert "| final loss | 0.9 | 0.2437 | in [a, b] | **NO** |" in report
+    assert "| final loss | 0.2437 | 0.9 | in [a, b] | -- | NO |" in report
     assert "**FAILED: exited with status 1: ValueError: boom**" in report
-    assert "1 of 2 checks within the expected range" in report
+    assert "1 of 2 checks within the accepted range" in report
+    assert "--seed 3" in report and "The setting." in report

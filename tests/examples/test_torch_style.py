@@ -1,4 +1,5 @@
-"""examples/torch_style.py (seed 000's Momentum and Adam snippets)."""
+"""examples/torch_style.py (the Momentum and Adam snippets of the course notes
+"momentum, AdaGrad, RMSProp, Adam")."""
 
 import re
 

@@ -1,4 +1,4 @@
-"""examples/warmup_training.py (seed 002's flow): per-batch warm-up + poly decay with Adam."""
+"""examples/warmup_training.py (the whole flow of the course notes "learning-rate schedules"): per-batch warm-up + poly decay with Adam."""
 
 import re
 

@@ -20,17 +20,7 @@ tests/data/make_optimizer_refs.py, recorded into tests/data/optimizer_refs.npz.
 import itertools
 
 import numpy as np
-
-
-class Param:
-    """The smallest parameter the optimizers accept: `.data` and `.grad` numpy arrays."""
-
-    def __init__(self, data, grad=None):
-        self.data = data
-        self.grad = grad
-
-    def __repr__(self):
-        return f"Param(shape={self.data.shape}, dtype={self.data.dtype})"
+from support import Param  # noqa: F401  (the optimizer tests import it from here)
 
 
 def _always(hyperparameters):

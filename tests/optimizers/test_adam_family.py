@@ -47,7 +47,7 @@ def test_adam_first_step_with_coupled_and_decoupled_weight_decay(backend):
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_adam_second_step_by_hand(backend):
-    """Two steps of the formula written out with m_hat and v_hat (seed 001's form)."""
+    """Two steps of the formula written out with m_hat and v_hat (the form of Dive into Deep Learning, ch. 7: Adam)."""
     lr, (b1, b2), eps = 0.1, (0.8, 0.9), 1e-3
     grads = [np.array([1.0, -2.0]), np.array([3.0, 0.5])]
     p = Param(np.array([0.0, 1.0]))

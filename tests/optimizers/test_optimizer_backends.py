@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,6 +18,8 @@ from optimizers import kernels
 from optimizer_cases import (
     CLOSURE_DRIVEN, FULL_STATE, MATRIX_ONLY, OPTIONS, Param, case_id, option_combinations,
 )
+
+TESTS = Path(__file__).resolve().parents[1]  # where support.py lives
 
 STEPS = 25
 
@@ -170,12 +173,12 @@ def test_kernels_run_as_python_under_numba_disable_jit():
     """With NUMBA_DISABLE_JIT=1 the kernels are plain Python and still agree with numpy."""
     script = textwrap.dedent(
         f"""
+        import sys
+        sys.path.insert(0, {str(TESTS)!r})
         import numpy as np, optimizers
         from optimizers.sgd import sgd_kernel
+        from support import Param
         assert sgd_kernel.serial is sgd_kernel.py_func, "numba still compiled the kernel"
-        class Param:
-            def __init__(self, data):
-                self.data, self.grad = data, None
         for name, hp in {FULL_STATE!r}.items():
             out = {{}}
             for backend in ("numpy", "numba"):

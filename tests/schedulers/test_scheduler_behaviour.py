@@ -12,17 +12,11 @@ import pytest
 import schedulers
 
 
-def step_case(scheduler, optimizer, stepping, t, metrics):
-    """Step number t (1-based) of a reference case, in the correct order."""
+def step_case(refs_module, scheduler, optimizer, stepping, t, metrics):
+    """Step number t (1-based) of a reference case, in the correct order: the optimizer, then
+    the scheduler as the reference run stepped it."""
     optimizer.step()
-    if stepping == "plain":
-        scheduler.step()
-    elif stepping == "loss":
-        scheduler.step(float(metrics[t - 1]))
-    elif stepping == "accuracy":
-        scheduler.step(1.0 - float(metrics[t - 1]))
-    else:
-        scheduler.step(0.3 * t)
+    refs_module.step_scheduler(scheduler, stepping, t, metrics)
 
 
 def groups_snapshot(optimizer):
@@ -283,17 +277,17 @@ def test_resume_reproduces_the_same_lrs(refs_module, refs, case_name, make_optim
     scheduler = factory(schedulers, optimizer)
     uninterrupted = []
     for t in range(1, steps + 1):
-        step_case(scheduler, optimizer, stepping, t, metrics)
+        step_case(refs_module, scheduler, optimizer, stepping, t, metrics)
         uninterrupted.append(groups_snapshot(optimizer))
 
     first = make_optimizer(refs_module.BASE_LRS, kind)
     first_scheduler = factory(schedulers, first)
     for t in range(1, cut + 1):
-        step_case(first_scheduler, first, stepping, t, metrics)
+        step_case(refs_module, first_scheduler, first, stepping, t, metrics)
     saved = first_scheduler.state_dict()
     at_cut = groups_snapshot(first)
     for t in range(cut + 1, cut + 6):  # keep going: the saved state must not follow
-        step_case(first_scheduler, first, stepping, t, metrics)
+        step_case(refs_module, first_scheduler, first, stepping, t, metrics)
 
     # A fresh optimizer and scheduler: no optimizer state is restored, only the scheduler's.
     resumed = make_optimizer(refs_module.BASE_LRS, kind)
@@ -302,7 +296,7 @@ def test_resume_reproduces_the_same_lrs(refs_module, refs, case_name, make_optim
     assert groups_snapshot(resumed) == at_cut
     assert resumed_scheduler.get_last_lr() == [g["lr"] for g in at_cut]
     for t in range(cut + 1, steps + 1):
-        step_case(resumed_scheduler, resumed, stepping, t, metrics)
+        step_case(refs_module, resumed_scheduler, resumed, stepping, t, metrics)
         assert groups_snapshot(resumed) == uninterrupted[t - 1], t
 
 

@@ -74,12 +74,7 @@ def test_get_last_lr_is_what_the_groups_hold(refs_module, case_name, make_optimi
     for t in range(25):
         assert scheduler.get_last_lr() == optimizer.lrs()
         optimizer.step()
-        if stepping == "plain":
-            scheduler.step()
-        elif stepping == "epoch":
-            scheduler.step(0.3 * (t + 1))
-        else:
-            scheduler.step(float(refs["metrics"][t]))
+        refs_module.step_scheduler(scheduler, stepping, t + 1, refs["metrics"])
 
 
 CHAINABLE_WITH_CLOSED_FORM = {

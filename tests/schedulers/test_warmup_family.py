@@ -7,51 +7,9 @@ import numpy as np
 import pytest
 
 import schedulers
-from schedulers import functional
+from schedulers import course_notes, functional
 
-# ---- the notes' code, verbatim (only the names gain a `seed_` prefix) -------------------------
-
-
-def seed_decay_lr_poly(base_lr, epoch_i, batch_i, total_epochs, total_batches, warm_up, power=1.0):
-    '''
-    base_lr: 初始化学习率
-    epoch_i, batch_i, total_epochs, total_batches: 第i次epoch/batch;总共的epoch/batch
-    warm_up: 训练到多少轮次,才变成开始设定学习率
-    '''
-    if warm_up > 0 and epoch_i < warm_up:
-        rate = (epoch_i * total_batches + batch_i) / (warm_up * total_batches)
-    else:
-        # 学习率衰减
-        rate = np.power(
-            1.0 - ((epoch_i - warm_up) * total_batches + batch_i) / ((total_epochs - warm_up) * total_batches),
-            power)
-    return rate * base_lr
-
-
-def seed_decay_lr_cosine(base_lr, epoch_i, batch_i, total_epochs, total_batches, warm_up):
-    # decay_lr_poly with the notes' "cosine decay schedule" lines as its decay branch
-    if warm_up > 0 and epoch_i < warm_up:
-        rate = (epoch_i * total_batches + batch_i) / (warm_up * total_batches)
-    else:
-        progress = (epoch_i - warm_up) * total_batches + batch_i
-        cosine_decay = 0.5 * (1.0 + np.cos(np.pi * progress / ((total_epochs - warm_up) * total_batches)))
-        rate = cosine_decay
-    return rate * base_lr
-
-
-def seed_decay_lr_stable(base_lr, epoch_i, batch_i, total_epochs, total_batches, warm_up, stable_epochs=0):
-    if warm_up > 0 and epoch_i < warm_up:
-        # Warmup阶段
-        rate = (epoch_i * total_batches + batch_i) / (warm_up * total_batches)
-    elif epoch_i < warm_up + stable_epochs:
-        # Stable阶段
-        rate = 1.0 # 学习率保持为base_lr
-    else:
-        # Decay阶段
-        progress = (epoch_i - warm_up - stable_epochs) * total_batches + batch_i
-        cosine_decay = 0.5 * (1.0 + np.cos(np.pi * progress / ((total_epochs - warm_up - stable_epochs) * total_batches)))
-        rate = cosine_decay
-    return rate * base_lr
+# The notes' functions, verbatim, live in schedulers.course_notes; their class is below.
 
 
 class StandInTorchOptimizer:
@@ -66,7 +24,7 @@ optim = types.SimpleNamespace(Optimizer=StandInTorchOptimizer)  # what the notes
 _LRScheduler = schedulers.LRScheduler                            # what it subclasses
 
 
-class SeedGradualWarmupScheduler(_LRScheduler):
+class NotesGradualWarmupScheduler(_LRScheduler):
     def __init__(self, optimizer, total_epochs, warmup_epochs, last_epoch=-1):
         if not isinstance(optimizer, optim.Optimizer):
             raise TypeError('{} is not an Optimizer'.format(
@@ -74,7 +32,7 @@ class SeedGradualWarmupScheduler(_LRScheduler):
         self.total_epochs = total_epochs
         self.warmup_epochs = warmup_epochs
         self.base_lrs = [group['lr'] for group in optimizer.param_groups]
-        super(SeedGradualWarmupScheduler, self).__init__(optimizer, last_epoch)
+        super(NotesGradualWarmupScheduler, self).__init__(optimizer, last_epoch)
 
     def get_lr(self):
         if self.last_epoch < self.warmup_epochs:
@@ -89,7 +47,7 @@ BASE_LRS = (0.01, 0.3)
 EPOCHS, BATCHES = 7, 6
 
 
-def train_per_batch(scheduler_factory, seed_lr):
+def train_per_batch(scheduler_factory, notes_lr):
     """Run the notes' loop (epochs x batches); at every batch compare the lr of each group with
     the notes' function, then optimizer.step(), scheduler.step(). Returns the lrs used."""
     optimizer = StandInTorchOptimizer(BASE_LRS)
@@ -97,7 +55,7 @@ def train_per_batch(scheduler_factory, seed_lr):
     used = []
     for epoch in range(EPOCHS):
         for batch_i in range(BATCHES):
-            expected = [seed_lr(base_lr, epoch, batch_i) for base_lr in BASE_LRS]
+            expected = [notes_lr(base_lr, epoch, batch_i) for base_lr in BASE_LRS]
             assert [group["lr"] for group in optimizer.param_groups] == expected, (epoch, batch_i)
             used.append(expected)
             optimizer.step()
@@ -110,7 +68,7 @@ def train_per_batch(scheduler_factory, seed_lr):
 def test_warmup_poly_decay_is_the_notes_method_one(warm_up, power):
     used, scheduler = train_per_batch(
         lambda opt: schedulers.WarmupPolyDecay(opt, EPOCHS * BATCHES, warm_up * BATCHES, power),
-        lambda lr, e, b: seed_decay_lr_poly(lr, e, b, EPOCHS, BATCHES, warm_up, power))
+        lambda lr, e, b: course_notes.decay_lr_poly(lr, e, b, EPOCHS, BATCHES, warm_up, power))
     assert scheduler.get_last_lr() == [0.0, 0.0]  # the step after the last batch reaches 0
     assert len(np.unique(used[:, 0])) > EPOCHS
 
@@ -119,7 +77,7 @@ def test_warmup_poly_decay_is_the_notes_method_one(warm_up, power):
 def test_warmup_cosine_decay_is_the_notes_cosine_schedule(warm_up):
     train_per_batch(
         lambda opt: schedulers.WarmupCosineDecay(opt, EPOCHS * BATCHES, warm_up * BATCHES),
-        lambda lr, e, b: seed_decay_lr_cosine(lr, e, b, EPOCHS, BATCHES, warm_up))
+        lambda lr, e, b: course_notes.decay_lr_cosine(lr, e, b, EPOCHS, BATCHES, warm_up))
 
 
 @pytest.mark.parametrize("warm_up, stable", [(2, 0), (2, 3), (0, 3), (1, 5)])
@@ -127,7 +85,7 @@ def test_warmup_stable_decay_is_the_notes_decay_lr_stable(warm_up, stable):
     train_per_batch(
         lambda opt: schedulers.WarmupStableDecay(opt, EPOCHS * BATCHES, warm_up * BATCHES,
                                                  stable * BATCHES),
-        lambda lr, e, b: seed_decay_lr_stable(lr, e, b, EPOCHS, BATCHES, warm_up, stable))
+        lambda lr, e, b: course_notes.decay_lr_stable(lr, e, b, EPOCHS, BATCHES, warm_up, stable))
 
 
 def test_functional_equals_the_notes_functions_everywhere_inside_the_schedule():
@@ -137,22 +95,22 @@ def test_functional_equals_the_notes_functions_everywhere_inside_the_schedule():
                 for b in range(BATCHES):
                     args = (base_lr, epoch, b, EPOCHS, BATCHES, warm_up)
                     assert functional.decay_lr_stable(*args, stable) == \
-                        seed_decay_lr_stable(*args, stable)
+                        course_notes.decay_lr_stable(*args, stable)
                     if stable == 0:
                         assert functional.decay_lr_poly(*args, 1.5) == \
-                            seed_decay_lr_poly(*args, 1.5)
-                        assert functional.decay_lr_cosine(*args) == seed_decay_lr_cosine(*args)
+                            course_notes.decay_lr_poly(*args, 1.5)
+                        assert functional.decay_lr_cosine(*args) == course_notes.decay_lr_cosine(*args)
 
 
 @pytest.mark.parametrize("warmup_epochs", [0, 1, 4, 10])
 def test_gradual_warmup_scheduler_is_the_notes_method_two(warmup_epochs):
-    ours_opt, seed_opt = StandInTorchOptimizer(BASE_LRS), StandInTorchOptimizer(BASE_LRS)
+    ours_opt, notes_opt = StandInTorchOptimizer(BASE_LRS), StandInTorchOptimizer(BASE_LRS)
     ours = schedulers.GradualWarmupScheduler(ours_opt, 10, warmup_epochs)
-    seed = SeedGradualWarmupScheduler(seed_opt, 10, warmup_epochs)
+    notes = NotesGradualWarmupScheduler(notes_opt, 10, warmup_epochs)
     for _ in range(14):
-        assert ours.get_last_lr() == seed.get_last_lr()
-        assert ours_opt.param_groups == seed_opt.param_groups
-        for optimizer, scheduler in ((ours_opt, ours), (seed_opt, seed)):
+        assert ours.get_last_lr() == notes.get_last_lr()
+        assert ours_opt.param_groups == notes_opt.param_groups
+        for optimizer, scheduler in ((ours_opt, ours), (notes_opt, notes)):
             optimizer.step()
             scheduler.step()
 
@@ -233,13 +191,13 @@ def test_each_group_is_scheduled_from_its_own_base_lr():
 def test_empty_decay_phase_gives_the_end_value():
     # total_epochs == warm_up: the notes divide by zero at the end of the schedule.
     with pytest.raises(ZeroDivisionError):
-        seed_decay_lr_poly(0.1, 3, 0, 3, 4, 3)
+        course_notes.decay_lr_poly(0.1, 3, 0, 3, 4, 3)
     assert functional.decay_lr_poly(0.1, 3, 0, 3, 4, 3) == 0.0
     assert functional.decay_lr_poly(0.1, 3, 0, 3, 4, 3, power=0.0) == 0.1  # power 0: no decay
-    assert functional.decay_lr_poly(0.1, 2, 3, 3, 4, 3) == seed_decay_lr_poly(0.1, 2, 3, 3, 4, 3)
+    assert functional.decay_lr_poly(0.1, 2, 3, 3, 4, 3) == course_notes.decay_lr_poly(0.1, 2, 3, 3, 4, 3)
     assert functional.decay_lr_cosine(0.1, 3, 0, 3, 4, 3, min_lr=0.02) == 0.02
     with pytest.raises(ZeroDivisionError):
-        seed_decay_lr_stable(0.1, 5, 0, 5, 4, 2, 3)
+        course_notes.decay_lr_stable(0.1, 5, 0, 5, 4, 2, 3)
     assert functional.decay_lr_stable(0.1, 5, 0, 5, 4, 2, 3) == 0.0
     assert functional.decay_lr_stable(0.1, 5, 0, 5, 4, 0, 5, decay="linear",
                                       min_lr_ratio=0.3) == pytest.approx(0.03)
@@ -248,7 +206,7 @@ def test_empty_decay_phase_gives_the_end_value():
 def test_no_warm_up_and_no_decay_phase():
     # warm_up = 0 and total_epochs = 0: the whole schedule is empty, every batch is past its end.
     with pytest.raises(ZeroDivisionError):
-        seed_decay_lr_poly(0.1, 0, 0, 0, 5, 0)
+        course_notes.decay_lr_poly(0.1, 0, 0, 0, 5, 0)
     assert functional.decay_lr_poly(0.1, 0, 0, 0, 5, 0) == 0.0
     assert functional.decay_lr_cosine(0.1, 0, 0, 0, 5, 0) == 0.0
     assert functional.decay_lr_stable(0.1, 0, 0, 0, 5, 0) == 0.0
@@ -268,10 +226,10 @@ def test_classes_with_empty_phases():
 
 
 def test_past_the_end_the_lr_holds_instead_of_going_negative():
-    assert seed_decay_lr_poly(0.1, 5, 0, 4, 2, 1) < 0            # the notes' formula overshoots
+    assert course_notes.decay_lr_poly(0.1, 5, 0, 4, 2, 1) < 0            # the notes' formula overshoots
     assert functional.decay_lr_poly(0.1, 5, 0, 4, 2, 1) == 0.0
     with np.errstate(invalid="ignore"):
-        assert np.isnan(seed_decay_lr_poly(0.1, 5, 0, 4, 2, 1, power=0.5))
+        assert np.isnan(course_notes.decay_lr_poly(0.1, 5, 0, 4, 2, 1, power=0.5))
     assert functional.decay_lr_poly(0.1, 5, 0, 4, 2, 1, power=0.5) == 0.0
     assert functional.decay_lr_cosine(0.1, 6, 1, 4, 2, 1, min_lr=0.01) == 0.01
 

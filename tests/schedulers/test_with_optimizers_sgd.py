@@ -4,6 +4,7 @@ import copy
 import warnings
 
 import numpy as np
+from support import Param
 
 import optimizers
 import schedulers
@@ -11,10 +12,8 @@ import schedulers
 STEPS = 12
 
 
-class Param:
-    def __init__(self, values):
-        self.data = np.array(values, dtype=np.float64)
-        self.grad = None
+def param(values):
+    return Param(np.array(values, dtype=np.float64))
 
 
 def quadratic_grads(params):
@@ -29,7 +28,7 @@ def make_one_cycle(optimizer):
 
 
 def build():
-    params = [Param([1.0, -2.0]), Param([0.5])]
+    params = [param([1.0, -2.0]), param([0.5])]
     optimizer = optimizers.SGD([{"params": [params[0]], "lr": 0.05},
                                 {"params": [params[1]], "lr": 0.5}], lr=0.1, momentum=0.9)
     return params, optimizer, make_one_cycle(optimizer)
