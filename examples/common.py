@@ -143,6 +143,12 @@ class Run:
             self._unsaved.remove(fig)
         return path
 
+    def add_figure(self, path):
+        """Record a file the script wrote itself (an animated GIF from ``landscapes.animate``)
+        so that the report shows it with the saved figures; returns ``path``."""
+        self.figures.append(str(path))
+        return path
+
     def check(self, name, ours, source, expected, ok, unit=None, why=None):
         """Record one comparison and return ``ok``.
 
