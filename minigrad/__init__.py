@@ -14,6 +14,7 @@ functions and optimizer trajectories); ``debug`` turns on warnings for silent mi
 """
 
 from . import random
+from .checks import ShapeError
 from .debugging import MistakeWarning, debug, is_debug_enabled
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .tensor import Tensor, tensor

@@ -24,8 +24,14 @@ def _to_array(data, dtype, integers_to_float):
         data = data._data
     try:
         array = np.asarray(data)
-    except (ValueError, OverflowError) as error:
-        raise TypeError(f"Tensor: cannot make a numeric array from this data ({error})") from None
+    except ValueError as error:  # nested lists of different lengths
+        raise ValueError(
+            f"Tensor: ragged nested sequence: every row must have the same length ({error})"
+        ) from None
+    except OverflowError as error:
+        raise ValueError(f"Tensor: Overflow: a value is too large for int64 ({error})") from None
+    if array.dtype.kind == "O":
+        _refuse_objects(array)
     refuse_non_numeric(array.dtype, "Tensor", " (to combine a list of Tensors use minigrad.stack)")
     if dtype is not None:
         dtype = np.dtype(dtype)
@@ -33,6 +39,28 @@ def _to_array(data, dtype, integers_to_float):
     elif integers_to_float and array.dtype.kind != "f":
         dtype = np.dtype(np.float64)
     return np.array(array, dtype=dtype, copy=True)
+
+
+def _refuse_objects(array):
+    """Name what made numpy fall back to an object array: None, a huge int, anything else."""
+    for value in array.flat:
+        if value is None:
+            raise TypeError("Tensor: Could not infer dtype of NoneType (the data contains None)")
+        if isinstance(value, int) and not -2 ** 63 <= value < 2 ** 64:
+            raise ValueError(
+                f"Tensor: Overflow: the value {value} is too large for int64 (at most 2**63 - 1); "
+                "pass it as a float"
+            )
+
+
+def _int64_or_overflow(array):
+    """Integer data as int64, refusing uint64 values that int64 cannot hold (no wrap-around)."""
+    if array.dtype == np.uint64 and array.size and array.max() > np.iinfo(np.int64).max:
+        raise ValueError(
+            f"Tensor: Overflow: the value {int(array.max())} is too large for int64 (at most "
+            "2**63 - 1); pass it as a float"
+        )
+    return array.astype(np.int64)
 
 
 def wrap(array):
@@ -942,7 +970,7 @@ def tensor(data, requires_grad=False, dtype=None):
     floats), integers become int64 and bools bool (unless ``dtype`` is given)."""
     out = wrap(_to_array(data, dtype, integers_to_float=False))
     if dtype is None and out._data.dtype.kind in "iu" and out._data.dtype != np.int64:
-        out._data = out._data.astype(np.int64)
+        out._data = _int64_or_overflow(out._data)
     out.requires_grad = requires_grad
     return out
 

@@ -13,6 +13,7 @@ import numpy as np
 from .. import random as _random
 from ..checks import (
     broadcast_shapes,
+    check_fits,
     check_bool,
     is_int,
     normalize_dim,
@@ -34,7 +35,7 @@ from .reduce import (
 )
 from .shape import (
     Concatenate, Expand, Flip, Gather, GetItem, Permute, Repeat, Reshape, SetItem, Stack, SumTo,
-    View,
+    View, check_index_steps, index_message,
 )
 
 values_indices = collections.namedtuple("values_indices", ["values", "indices"])
@@ -103,12 +104,15 @@ def minimum(a, b):
 
 
 def where(condition, x, y):
-    """Elementwise ``x if condition else y`` (condition: a bool tensor or array; numbers in a
-    numeric condition count as True when nonzero). The gradient flows to x where the
+    """Elementwise ``x if condition else y`` (condition: a bool tensor or array, as torch
+    requires: write ``x != 0`` for a numeric one). The gradient flows to x where the
     condition holds and to y elsewhere."""
     condition = np.asarray(condition._data if isinstance(condition, Tensor) else condition)
-    if condition.dtype.kind not in "biuf":
-        raise TypeError(f"where: condition must be boolean or numeric, got dtype {condition.dtype}")
+    if condition.dtype.kind != "b":
+        raise TypeError(
+            "where expected condition to be a boolean tensor, but got a tensor with dtype "
+            f"{condition.dtype} (compare it: x != 0)"
+        )
     x, y = _operand(x), _operand(y)
     if not isinstance(x, Tensor) and not isinstance(y, Tensor):
         x = Tensor(x)
@@ -564,7 +568,8 @@ def flip(x, *dims):
 
 
 def getitem(x, index):
-    """numpy indexing: ints, slices, None, ..., integer and bool arrays."""
+    """numpy indexing: ints, slices with a positive step, None, ..., integer and bool arrays."""
+    check_index_steps(index)
     return GetItem.apply(x, index)
 
 
@@ -572,7 +577,15 @@ def setitem(x, index, value):
     """``x[index] = value`` in place (recorded on computed tensors), and return ``x``."""
     value = _operand(value)
     if not isinstance(value, Tensor):
+        if not isinstance(value, (int, float)):
+            raise TypeError(f"setitem: the value must be a number or a Tensor, got {type(value).__name__} {value!r}")
         value = wrap(np.asarray(value, dtype=x.dtype))
+    check_index_steps(index)
+    try:
+        target_shape = x.data[index].shape
+    except IndexError as error:
+        raise IndexError(index_message(error, x.shape)) from None
+    check_fits(target_shape, value.shape, "setitem")
     return x._inplace(SetItem, value, index)
 
 
