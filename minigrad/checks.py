@@ -123,9 +123,9 @@ def broadcast_shapes(op, *shapes):
             if found:
                 size_a, size_b, dim = found
                 raise ShapeError(
-                    f"{op}: The size of tensor a ({size_a}) must match the size of tensor b "
-                    f"({size_b}) at non-singleton dimension {dim} (shapes {listed} cannot be "
-                    "broadcast together)"
+                    f"{op}: shapes {listed} cannot be broadcast together: The size of tensor a "
+                    f"({size_a}) must match the size of tensor b ({size_b}) at non-singleton "
+                    f"dimension {dim}"
                 ) from None
             running = np.broadcast_shapes(running, shape)
         raise ShapeError(f"{op}: shapes {listed} cannot be broadcast together") from None

@@ -82,12 +82,14 @@ def _like(x, dtype):
 
 def zeros_like(x, dtype=None, requires_grad=False):
     """Zeros shaped like ``x`` (its dtype unless given)."""
-    return _finish(np.zeros(x.shape, dtype=_like(x, dtype)), None, requires_grad)
+    dtype = _like(x, dtype)
+    return _finish(np.zeros(x.shape, dtype=dtype), None, requires_grad)
 
 
 def ones_like(x, dtype=None, requires_grad=False):
     """Ones shaped like ``x``."""
-    return _finish(np.ones(x.shape, dtype=_like(x, dtype)), None, requires_grad)
+    dtype = _like(x, dtype)
+    return _finish(np.ones(x.shape, dtype=dtype), None, requires_grad)
 
 
 def full_like(x, fill_value, dtype=None, requires_grad=False):

@@ -82,6 +82,8 @@ def _operand(value):
         return value
     if isinstance(value, np.generic) and value.dtype.kind in "biuf":
         return value.item()
+    if value is None or isinstance(value, (str, bytes)):
+        raise TypeError(f"expected a Tensor or a number as the other operand, got {type(value).__name__} {value!r}")
     return Tensor(value)
 
 
@@ -338,7 +340,12 @@ class Tensor:
         return array.copy() if copy else array
 
     def __float__(self):
-        return float(self.item())
+        if self._data.size != 1:
+            raise ValueError(
+                f"only one element tensors can be converted to Python scalars (this one has "
+                f"{self._data.size} elements)"
+            )
+        return float(self._data.item())
 
     def __int__(self):
         return int(self.item())
@@ -561,7 +568,8 @@ class Tensor:
             if self._requires_grad and self._ctx is None:
                 raise RuntimeError(_LEAF_INPLACE)
             base = self._base
-            if base is not None and base._requires_grad and base._ctx is None:
+            # a detached tensor shares the leaf's memory but is not part of its graph
+            if base is not None and self._requires_grad and base._requires_grad and base._ctx is None:
                 raise RuntimeError(_VIEW_OF_LEAF_INPLACE)
             record = self._requires_grad or any(
                 isinstance(a, Tensor) and a._requires_grad for a in arguments
@@ -648,7 +656,11 @@ class Tensor:
         return ops.setitem(self, Ellipsis, source)
 
     def fill_(self, value):
-        """Set every element to ``value``, in place."""
+        """Set every element to ``value`` (a number or a one-element 0-d tensor), in place."""
+        if isinstance(value, Tensor) and value.ndim != 0:
+            raise RuntimeError(
+                f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} dimensions."
+            )
         return ops.setitem(self, Ellipsis, value)
 
     def zero_(self):
@@ -657,6 +669,8 @@ class Tensor:
 
     def uniform_(self, a=0.0, b=1.0):
         """Fill with draws from U(a, b) of the library generator (``manual_seed``), in place."""
+        if a > b:
+            raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a} > to={b}")
         return ops.setitem(self, Ellipsis, ops.random_values("uniform", self.shape, a, b))
 
     def normal_(self, mean=0.0, std=1.0):
