@@ -30,8 +30,14 @@ def _to_array(data, dtype, integers_to_float):
         ) from None
     except OverflowError as error:
         raise ValueError(f"Tensor: Overflow: a value is too large for int64 ({error})") from None
+    if (array.dtype.kind == "f" and not integers_to_float and dtype is None and isinstance(data, (list, tuple))
+            and array.size and np.abs(array).max() >= 2.0 ** 63):
+        # numpy turns [2**63, -1] into floats; as torch, integer data that int64 cannot hold is an error
+        _python_numbers(np.array(data, dtype=object), to_float=False)
     if array.dtype.kind == "O":
-        _refuse_objects(array)
+        to_float = (integers_to_float and dtype is None) or (dtype is not None and np.dtype(dtype).kind == "f")
+        if _python_numbers(array, to_float):  # ints beyond int64 made into floats
+            array = array.astype(np.float64)
     refuse_non_numeric(array.dtype, "Tensor", " (to combine a list of Tensors use minigrad.stack)")
     if dtype is not None:
         dtype = np.dtype(dtype)
@@ -41,16 +47,21 @@ def _to_array(data, dtype, integers_to_float):
     return np.array(array, dtype=dtype, copy=True)
 
 
-def _refuse_objects(array):
-    """Name what made numpy fall back to an object array: None, a huge int, anything else."""
+def _python_numbers(array, to_float):
+    """Whether an object array holds only Python numbers (ints too large for int64, which a
+    float result can hold, as ``Tensor([2**70])``); None and, for an integer result, a
+    too-large int are named here; other objects are left to the dtype check."""
     for value in array.flat:
         if value is None:
             raise TypeError("Tensor: Could not infer dtype of NoneType (the data contains None)")
-        if isinstance(value, int) and not -2 ** 63 <= value < 2 ** 64:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return False
+        if not to_float and isinstance(value, int) and not -2 ** 63 <= value < 2 ** 63:
             raise ValueError(
                 f"Tensor: Overflow: the value {value} is too large for int64 (at most 2**63 - 1); "
                 "pass it as a float"
             )
+    return True
 
 
 def _int64_or_overflow(array):

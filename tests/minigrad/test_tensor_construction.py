@@ -153,7 +153,7 @@ def test_requires_grad_cannot_change_on_non_leaf():
         (lambda: Tensor(np.ones(3))[5], IndexError, r"index 5 is out of bounds.*\(tensor shape \(3,\)\)"),
         (lambda: Tensor(np.ones(3))[0, 0], IndexError, r"too many indices.*\(tensor shape \(3,\)\)"),
         (lambda: minigrad.cat([Tensor(np.ones((2, 3))), Tensor(np.ones((2, 4)))]), RuntimeError, r"cat: Sizes of tensors must match except in dimension 0. Expected size 3 but got size 4 for tensor number 1 in the list"),
-        (lambda: minigrad.cat([]), ValueError, "cat\(\): expected a non-empty list of Tensors"),
+        (lambda: minigrad.cat([]), ValueError, r"cat\(\): expected a non-empty list of Tensors"),
         (lambda: minigrad.cat(Tensor(np.ones(3))), TypeError, "cat: expected a list or tuple of tensors, got Tensor"),
         (lambda: minigrad.stack([Tensor(np.ones(2)), Tensor(np.ones(3))]), RuntimeError, r"stack expects each tensor to be equal size, but got \[2\] at entry 0 and \[3\] at entry 1"),
         (lambda: Tensor(np.ones(3)).view(3, 2), RuntimeError, r"view: shape '\[3, 2\]' is invalid for input of size 3"),
