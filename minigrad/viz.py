@@ -165,7 +165,10 @@ def _tensor_label(tensor, name, show_grad):
         lines.append(f"shape {tensor.shape}")
     if tensor.dtype != np.float64:
         lines.append(str(tensor.dtype))
-    lines.append("data " + _format_array(tensor.data))
+    if tensor.data is None:  # a FreedTensor: backward released the graph and nothing held it
+        lines.append("data freed by backward")
+    else:
+        lines.append("data " + _format_array(tensor.data))
     if show_grad and tensor.grad is not None:
         lines.append("grad " + _format_array(tensor.grad))
     return "\n".join(_cut(line) for line in lines)
