@@ -179,6 +179,9 @@ class Context:
             if isinstance(value, weakref.ref):  # released: see ``release``
                 tensors.append(self._resolve(position))
             elif isinstance(value, Tensor):
+                target = self.next[position]
+                if type(target) is Context and value._ctx is not target:
+                    value = target._recorded_output()  # value was changed in place since
                 tensors.append(value)
             elif self.function.numeric_operands and isinstance(value, (int, float)):
                 if position not in constants:
@@ -186,16 +189,30 @@ class Context:
                 tensors.append(constants[position])
         return tuple(tensors)
 
+    def _moved_to(self, tensor):
+        """An in-place op on this node's output copied the old value to ``tensor`` (which
+        now carries this node): remember it, weakly, so drawings show the recorded value."""
+        self.__dict__["_moved_output"] = weakref.ref(tensor)
+
+    def _recorded_output(self):
+        """The tensor holding this node's output after in-place changes moved it (see
+        ``_moved_to``), or a ``FreedTensor`` once nothing holds it."""
+        reference = self.__dict__.get("_moved_output")
+        tensor = None if reference is None else reference()
+        if tensor is not None:
+            return tensor
+        return self.__dict__.setdefault("_freed_output", FreedTensor(self.shape, self.dtype, self))
+
     def _resolve(self, position):
         """A released node's input tensor if still alive, else a ``FreedTensor`` standing for
         it, the same object on every call (one per freed computed tensor, shared by every op
         that read it)."""
         reference, target = self.inputs[position], self.next[position]
         tensor = reference()
-        if tensor is not None:
+        if tensor is not None and (type(target) is not Context or tensor._ctx is target):
             return tensor
-        if type(target) is Context:
-            return target.__dict__.setdefault("_freed_output", FreedTensor(target.shape, target.dtype, target))
+        if type(target) is Context:  # freed, or changed in place since
+            return target._recorded_output()
         freed = self.__dict__.setdefault("_freed_constants", {})
         if position not in freed:
             freed[position] = FreedTensor(reference.shape, reference.dtype, None)

@@ -67,6 +67,7 @@ _COLORS = {
     "chain": "#fff2cc",
     "elided": "#f4f4f4",
 }
+_HIGHLIGHT = "#cc0000"  # the current step's node and edges in backprop frames
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,9 @@ def _cut(line):
     return line if len(line) <= _MAX_LABEL_CHARS else line[: _MAX_LABEL_CHARS - 3] + "..."
 
 
-def _tensor_label(tensor, name, show_grad):
+def _tensor_label(tensor, name, show_grad, grads=None):
+    """A tensor box's text; ``grads``: None to show ``.grad`` where set, else a mapping from
+    a tensor's node (or the leaf itself) to the gradient to show."""
     lines = [name] if name else []
     if tensor.ndim:
         lines.append(f"shape {tensor.shape}")
@@ -169,8 +172,9 @@ def _tensor_label(tensor, name, show_grad):
         lines.append("data freed by backward")
     else:
         lines.append("data " + _format_array(tensor.data))
-    if show_grad and tensor.grad is not None:
-        lines.append("grad " + _format_array(tensor.grad))
+    grad = tensor.grad if grads is None else grads.get(tensor.grad_fn or tensor)
+    if show_grad and grad is not None:
+        lines.append("grad " + _format_array(grad))
     return "\n".join(_cut(line) for line in lines)
 
 
@@ -250,7 +254,7 @@ def _collapsible_chains(order, consumers, names, min_length):
 
 
 def build_graph(tensor, names=None, show_grad=True, collapse_chains=DEFAULT_COLLAPSE_CHAINS,
-                max_nodes=DEFAULT_MAX_NODES):
+                max_nodes=DEFAULT_MAX_NODES, grads="set"):
     """The graph behind ``tensor`` as a ``Graph`` of nodes and edges (what gets drawn).
 
     One "tensor" node per tensor reachable through ``_parents`` (leaves included, also the
@@ -258,11 +262,17 @@ def build_graph(tensor, names=None, show_grad=True, collapse_chains=DEFAULT_COLL
     op -> output. ``names`` maps tensors to labels (``{w: "w"}``; see ``parameter_names``);
     ``show_grad`` adds each tensor's ``.grad`` where set. ``collapse_chains`` (an int >= 2,
     or None to keep every op) and ``max_nodes`` (an int >= 2, or None for no limit) tame big
-    graphs as the module docstring describes.
+    graphs as the module docstring describes. ``grads="set"`` shows ``.grad`` where backward
+    set it (leaves, ``retain_grad()`` tensors); ``grads="all"`` shows d tensor / d node for every
+    node, computed by replaying the backward pass (``backprop_steps``) without writing any
+    ``.grad``: a one-element ``tensor`` whose graph no backward has released yet.
     """
     if not isinstance(tensor, Tensor):
         raise TypeError(f"build_graph: expected a minigrad Tensor, got {type(tensor).__name__}")
     names = _check_names(names)
+    if grads not in ("set", "all"):
+        raise ValueError(f"grads must be 'set' (show .grad where set) or 'all' (every node), got {grads!r}")
+    values = backprop_steps(tensor).gradients if grads == "all" and show_grad else None
     collapse_chains = _check_count(collapse_chains, "collapse_chains", 2)
     max_nodes = _check_count(max_nodes, "max_nodes", 2)
 
@@ -304,7 +314,7 @@ def build_graph(tensor, names=None, show_grad=True, collapse_chains=DEFAULT_COLL
             op_index = None
         if op_index is not None:
             edges.extend((node_of[parent], op_index) for parent in inputs)
-        node_of[t] = add_node("tensor", _tensor_label(t, names.get(t), show_grad), t)
+        node_of[t] = add_node("tensor", _tensor_label(t, names.get(t), show_grad, values), t)
         if op_index is not None:
             edges.append((op_index, node_of[t]))
 
@@ -520,31 +530,68 @@ def _style(graph, node):
 
 
 def draw_graph(tensor, path=None, show_grad=True, names=None, collapse_chains=DEFAULT_COLLAPSE_CHAINS,
-               max_nodes=DEFAULT_MAX_NODES, title=None):
+               max_nodes=DEFAULT_MAX_NODES, title=None, grads="set"):
     """Draw the computation graph behind ``tensor`` left to right; return the Figure.
 
     Tensors are boxes (blue: leaves that require grad, grey: constants, orange: ``tensor``
     itself), ops are ellipses; see ``build_graph`` for ``names``, ``show_grad``,
-    ``collapse_chains`` and ``max_nodes``. With ``path`` the figure is saved (PNG, SVG, PDF:
-    by the extension) and closed, so drawing in a loop leaks nothing; without it the open
-    figure is returned for ``plt.show()`` or a notebook (close it when done).
+    ``collapse_chains``, ``max_nodes`` and ``grads`` (``"all"``: every node's gradient, as
+    micrograd draws them). After a ``backward()`` without ``retain_graph`` the intermediate
+    values are freed: boxes of tensors nothing else holds say "data freed by backward". With
+    ``path`` the figure is saved (PNG, SVG, PDF: by the extension) and closed, so drawing in a
+    loop leaks nothing; without it the open figure is returned for ``plt.show()`` or a notebook
+    (close it when done).
+    """
+    graph = build_graph(tensor, names, show_grad, collapse_chains, max_nodes, grads)
+    fig = render_graph(graph, title=title)
+    if path is not None:
+        save_figure(fig, path)
+    return fig
+
+
+def save_figure(fig, path, dpi=100):
+    """Save a graph figure at ``dpi`` (lower for huge graphs, below ``_MAX_PIXELS`` a side)
+    and close it."""
+    import matplotlib.pyplot as plt
+
+    width, height = fig.get_size_inches()
+    fig.savefig(path, dpi=min(float(dpi), _MAX_PIXELS / max(width, height)))
+    plt.close(fig)
+
+
+def label_sizes(graph, labels=None):
+    """(width, height) in inches of every node's box for ``labels`` (default: the graph's):
+    monospace text, so the size follows from the longest line and the number of lines."""
+    labels = [node.label for node in graph.nodes] if labels is None else labels
+    size = np.empty((len(graph.nodes), 2))
+    for node, label in zip(graph.nodes, labels):
+        lines = label.split("\n")
+        size[node.index] = (max(len(line) for line in lines) * _CHAR_INCH + 0.12, len(lines) * _LINE_INCH + 0.08)
+        if node.kind == "op":
+            size[node.index] *= (1.35, 1.4)  # an ellipse needs room around its text
+    return size
+
+
+def render_graph(graph, layout=None, labels=None, sizes=None, title=None, highlight=(), highlight_edges=(),
+                 fig=None):
+    """Draw a ``Graph`` (from ``build_graph``) and return the Figure.
+
+    ``layout`` (default ``layered_layout(graph)``), ``labels`` (one string per node, default
+    the graph's) and ``sizes`` (default ``label_sizes``) may be given so that a sequence of
+    frames keeps every box in place while the labels change; ``highlight`` is a set of node
+    indices and ``highlight_edges`` a set of edge indices drawn in red. ``fig``: an existing
+    figure to clear and draw into (an animation's frames), else a new one.
     """
     import matplotlib.pyplot as plt
     from matplotlib.patches import Ellipse, FancyArrowPatch, FancyBboxPatch
     from matplotlib.path import Path
 
-    graph = build_graph(tensor, names, show_grad, collapse_chains, max_nodes)
-    layout = layered_layout(graph)
+    layout = layered_layout(graph) if layout is None else layout
+    labels = [node.label for node in graph.nodes] if labels is None else labels
+    size = label_sizes(graph, labels) if sizes is None else sizes
     layer = layout.layer
-    # Everything below is in inches (one data unit = one inch on both axes). Text is
-    # monospace, so a box's size follows from its label; each layer is as wide as its
-    # widest box, so the drawing is no wider than it needs to be.
-    size = np.empty((len(graph.nodes), 2))
-    for node in graph.nodes:
-        lines = node.label.split("\n")
-        size[node.index] = (max(len(line) for line in lines) * _CHAR_INCH + 0.12, len(lines) * _LINE_INCH + 0.08)
-        if node.kind == "op":
-            size[node.index] *= (1.35, 1.4)  # an ellipse needs room around its text
+    # Everything below is in inches (one data unit = one inch on both axes). Each layer is
+    # as wide as its widest box, so the drawing is no wider than it needs to be.
     layer_width = np.zeros(layer.max() + 1)
     np.maximum.at(layer_width, layer, size[:, 0])
     layer_left = _MARGIN_INCH + np.concatenate(([0.0], np.cumsum(layer_width[:-1] + _GAP_INCH)))
@@ -552,32 +599,38 @@ def draw_graph(tensor, path=None, show_grad=True, names=None, collapse_chains=DE
     centre = np.column_stack((layer_left[layer] + layer_width[layer] / 2, layout.y * _INCH_PER_SLOT))
     width = layer_right[-1] + _MARGIN_INCH
     slots = np.concatenate([layout.y] + [[y for _, y in route] for route in layout.routes])
-    top = (slots.max() + 0.6) * _INCH_PER_SLOT + (0.35 if title else 0.0)
+    title_lines = title.count("\n") + 1 if title else 0
+    top = (slots.max() + 0.6) * _INCH_PER_SLOT + title_lines * 0.2 + (0.15 if title else 0.0)
     height = top - (slots.min() - 0.6) * _INCH_PER_SLOT
-    fig = plt.figure(figsize=(width, height))
+    if fig is None:
+        fig = plt.figure(figsize=(width, height))
+    else:
+        fig.clear()
+        fig.set_size_inches(width, height)
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_xlim(0, width)
     ax.set_ylim(top - height, top)
     ax.axis("off")
     if title:
-        ax.text(width / 2, top - 0.1, title, ha="center", va="top", fontsize=9)
+        ax.text(_MARGIN_INCH, top - 0.1, title, ha="left", va="top", fontsize=9, family="monospace")
 
-    for node in graph.nodes:
+    for node, label in zip(graph.nodes, labels):
         (x, y), (box_w, box_h) = centre[node.index], size[node.index]
         style = _style(graph, node)
+        lit = node.index in highlight
+        edge = dict(edgecolor=_HIGHLIGHT if lit else "0.3", lw=2.4 if lit else (1.6 if style == "root" else 0.8))
         if node.kind == "op":
-            patch = Ellipse((x, y), box_w, box_h, facecolor=_COLORS[style], edgecolor="0.3", lw=0.8)
+            patch = Ellipse((x, y), box_w, box_h, facecolor=_COLORS[style], **edge)
         else:
             patch = FancyBboxPatch(
                 (x - box_w / 2, y - box_h / 2), box_w, box_h,
                 boxstyle="round,pad=0,rounding_size=0.05", facecolor=_COLORS[style],
-                edgecolor="0.3", lw=1.6 if style == "root" else 0.8,
-                linestyle="--" if node.kind in ("chain", "elided") else "-",
+                linestyle="--" if node.kind in ("chain", "elided") else "-", **edge,
             )
         ax.add_patch(patch)
-        ax.text(x, y, node.label, ha="center", va="center", fontsize=_FONT_SIZE, family="monospace", zorder=3)
+        ax.text(x, y, label, ha="center", va="center", fontsize=_FONT_SIZE, family="monospace", zorder=3)
 
-    for (source, target), route in zip(graph.edges, layout.routes):
+    for number, ((source, target), route) in enumerate(zip(graph.edges, layout.routes)):
         # Horizontal inside layers, slanted only in the gaps between them: no edge crosses a box.
         (x0, y0), (x1, y1) = centre[source], centre[target]
         points = [(x0 + size[source, 0] / 2, y0), (layer_right[layer[source]], y0)]
@@ -585,13 +638,11 @@ def draw_graph(tensor, path=None, show_grad=True, names=None, collapse_chains=DE
             points += [(layer_left[depth], y * _INCH_PER_SLOT), (layer_right[depth], y * _INCH_PER_SLOT)]
         points += [(layer_left[layer[target]], y1), (x1 - size[target, 0] / 2, y1)]
         vertices = [point for i, point in enumerate(points) if i == 0 or point != points[i - 1]]
+        lit = number in highlight_edges
         ax.add_patch(FancyArrowPatch(
-            path=Path(vertices), arrowstyle="-|>", mutation_scale=7, lw=0.7, color="0.35", zorder=1,
+            path=Path(vertices), arrowstyle="-|>", mutation_scale=9 if lit else 7, lw=1.8 if lit else 0.7,
+            color=_HIGHLIGHT if lit else "0.35", zorder=2 if lit else 1,
         ))
-    if path is not None:
-        dpi = min(100.0, _MAX_PIXELS / max(width, height))
-        fig.savefig(path, dpi=dpi)
-        plt.close(fig)
     return fig
 
 
@@ -601,13 +652,13 @@ def _dot_quote(text):
 
 
 def to_dot(tensor, show_grad=True, names=None, collapse_chains=DEFAULT_COLLAPSE_CHAINS,
-           max_nodes=DEFAULT_MAX_NODES):
+           max_nodes=DEFAULT_MAX_NODES, grads="set"):
     """The graph ``draw_graph`` draws, as Graphviz DOT text (``dot -Tsvg graph.dot``).
 
     A ``digraph`` laid out left to right: nodes ``n0, n1, ...`` with quoted labels (boxes
     for tensors, ellipses for ops), then one ``nA -> nB;`` line per edge of ``build_graph``.
     """
-    graph = build_graph(tensor, names, show_grad, collapse_chains, max_nodes)
+    graph = build_graph(tensor, names, show_grad, collapse_chains, max_nodes, grads)
     lines = [
         "digraph minigrad {",
         "  rankdir=LR;",
@@ -624,3 +675,6 @@ def to_dot(tensor, show_grad=True, names=None, collapse_chains=DEFAULT_COLLAPSE_
     lines.extend(f"  n{source} -> n{target};" for source, target in graph.edges)
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+from .backprop_steps import BackpropStep, BackpropSteps, Flow, backprop_steps  # noqa: E402
