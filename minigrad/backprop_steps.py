@@ -284,7 +284,9 @@ class _Frames:
             for graph_node in self.graph.nodes:
                 if graph_node.tensor is not None and graph_node.tensor.grad_fn is node:
                     highlight.add(graph_node.index)  # the op and the tensor it computed
-            edges = {i for i, (source, target) in enumerate(self.graph.edges) if target in highlight}
+            nodes = self.graph.nodes  # the edges a gradient flows back along: not from constants
+            edges = {i for i, (source, target) in enumerate(self.graph.edges)
+                     if target in highlight and nodes[source].tensor.requires_grad}
         return dict(graph=self.graph, layout=self.layout, labels=self.labels[number], sizes=self.sizes,
                     title=self._title(number), highlight=highlight, highlight_edges=edges)
 

@@ -579,7 +579,8 @@ def render_graph(graph, layout=None, labels=None, sizes=None, title=None, highli
     ``layout`` (default ``layered_layout(graph)``), ``labels`` (one string per node, default
     the graph's) and ``sizes`` (default ``label_sizes``) may be given so that a sequence of
     frames keeps every box in place while the labels change; ``highlight`` is a set of node
-    indices and ``highlight_edges`` a set of edge indices drawn in red. ``fig``: an existing
+    indices drawn in red, ``highlight_edges`` a set of edge indices drawn in red with the
+    arrowhead reversed (a gradient flowing back along them). ``fig``: an existing
     figure to clear and draw into (an animation's frames), else a new one.
     """
     import matplotlib.pyplot as plt
@@ -640,7 +641,7 @@ def render_graph(graph, layout=None, labels=None, sizes=None, title=None, highli
         vertices = [point for i, point in enumerate(points) if i == 0 or point != points[i - 1]]
         lit = number in highlight_edges
         ax.add_patch(FancyArrowPatch(
-            path=Path(vertices), arrowstyle="-|>", mutation_scale=9 if lit else 7, lw=1.8 if lit else 0.7,
+            path=Path(vertices), arrowstyle="<|-" if lit else "-|>", mutation_scale=9 if lit else 7, lw=1.8 if lit else 0.7,
             color=_HIGHLIGHT if lit else "0.35", zorder=2 if lit else 1,
         ))
     return fig

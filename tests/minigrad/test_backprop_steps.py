@@ -154,7 +154,7 @@ def test_frame_labels_show_every_gradient_so_far_and_highlight_the_step():
     assert "y\ndata 0\ngrad 1" in first["labels"]
     assert "a\ndata -4\ngrad 2" in last["labels"] and "b\ndata 2\ngrad 8" in last["labels"]
     ops = [frames.graph.nodes[i].ops for i in last["highlight"] if frames.graph.nodes[i].kind == "op"]
-    assert ops == [("pow",)] and len(last["highlight_edges"]) == 3  # b, 3 -> pow -> output
+    assert ops == [("pow",)] and len(last["highlight_edges"]) == 2  # b -> pow -> output; not 3
 
 
 def test_draw_graph_grads_all_shows_every_nodes_gradient(tmp_path):
