@@ -57,6 +57,7 @@ EXPERIMENTS = [
     "torch_style",
     "custom_optimizer",
     "optimizer_race",
+    "backprop_walkthrough",
 ]
 
 

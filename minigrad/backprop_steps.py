@@ -174,48 +174,51 @@ class BackpropSteps:
     def save_frames(self, directory, prefix="step", dpi=100):
         """Write one PNG per frame (``{prefix}_00.png`` = before the first step, then one per
         step) into ``directory`` (created if missing); return their paths."""
-        import os
-
-        from .viz import render_graph, save_figure
-
-        os.makedirs(directory, exist_ok=True)
-        frames = _Frames(self)
-        paths = []
-        for number in range(len(frames)):
-            path = os.path.join(directory, f"{prefix}_{number:02d}.png")
-            save_figure(render_graph(**frames.frame(number)), path, dpi)
-            paths.append(path)
-        return paths
+        return self._write(directory=directory, prefix=prefix, dpi=dpi)
 
     def save_gif(self, path, seconds_per_frame=1.5, dpi=100, frames_dir=None, prefix="step"):
-        """Write the frames as an animated GIF (matplotlib's Pillow writer); return ``path``.
+        """Write the frames as an animated GIF; return ``path``.
 
-        The last frame (every total) is held three times as long. With ``frames_dir`` each
-        frame is also saved there as a PNG, as ``save_frames`` does, drawing each frame once.
+        The last frame (every total) is held three times as long; the GIF loops. With
+        ``frames_dir`` each frame is also saved there as a PNG, as ``save_frames`` does: every
+        frame is drawn once for both (drawing the text is what takes the time).
         """
+        self._write(directory=frames_dir, prefix=prefix, dpi=dpi, gif=path, seconds=seconds_per_frame)
+        return path
+
+    def _write(self, directory=None, prefix="step", dpi=100, gif=None, seconds=1.5):
+        """Draw every frame once with matplotlib's Agg canvas and write it with Pillow (which
+        matplotlib requires): as PNG files into ``directory`` and/or as the frames of ``gif``."""
         import os
 
         import matplotlib.pyplot as plt
-        from matplotlib.animation import PillowWriter
+        from PIL import Image
 
         from .viz import render_graph
 
         frames = _Frames(self)
-        if frames_dir is not None:
-            os.makedirs(frames_dir, exist_ok=True)
-        fig = render_graph(**frames.frame(0))
-        writer = PillowWriter(fps=1 / seconds_per_frame)
+        if directory is not None:
+            os.makedirs(directory, exist_ok=True)
+        paths, images, fig = [], [], None
         try:
-            with writer.saving(fig, path, dpi):
-                for number in range(len(frames)):
-                    render_graph(**frames.frame(number), fig=fig)
-                    if frames_dir is not None:
-                        fig.savefig(os.path.join(frames_dir, f"{prefix}_{number:02d}.png"), dpi=dpi)
-                    for _ in range(3 if number == len(frames) - 1 else 1):
-                        writer.grab_frame()
+            for number in range(len(frames)):
+                fig = render_graph(**frames.frame(number), fig=fig)
+                fig.set_dpi(dpi)
+                fig.canvas.draw()
+                image = Image.fromarray(np.asarray(fig.canvas.buffer_rgba())).convert("RGB")
+                if directory is not None:
+                    paths.append(os.path.join(directory, f"{prefix}_{number:02d}.png"))
+                    image.save(paths[-1])
+                if gif is not None:  # one palette per frame: a few colours, so no dithering
+                    images.append(image.quantize(colors=64, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE))
         finally:
-            plt.close(fig)
-        return path
+            if fig is not None:
+                plt.close(fig)
+        if gif is not None:
+            milliseconds = round(1000 * seconds)
+            images[0].save(gif, save_all=True, append_images=images[1:], loop=0,
+                           duration=[milliseconds] * (len(images) - 1) + [3 * milliseconds])
+        return paths
 
 
 class _Frames:
