@@ -530,7 +530,7 @@ def _style(graph, node):
 
 
 def draw_graph(tensor, path=None, show_grad=True, names=None, collapse_chains=DEFAULT_COLLAPSE_CHAINS,
-               max_nodes=DEFAULT_MAX_NODES, title=None, grads="set"):
+               max_nodes=DEFAULT_MAX_NODES, title=None, grads="set", layers_per_row=None):
     """Draw the computation graph behind ``tensor`` left to right; return the Figure.
 
     Tensors are boxes (blue: leaves that require grad, grey: constants, orange: ``tensor``
@@ -540,10 +540,11 @@ def draw_graph(tensor, path=None, show_grad=True, names=None, collapse_chains=DE
     values are freed: boxes of tensors nothing else holds say "data freed by backward". With
     ``path`` the figure is saved (PNG, SVG, PDF: by the extension) and closed, so drawing in a
     loop leaks nothing; without it the open figure is returned for ``plt.show()`` or a notebook
-    (close it when done).
+    (close it when done). ``layers_per_row`` wraps a long, thin graph (a chain of ops) into
+    rows of that many columns, so it stays readable at page width.
     """
     graph = build_graph(tensor, names, show_grad, collapse_chains, max_nodes, grads)
-    fig = render_graph(graph, title=title)
+    fig = render_graph(graph, title=title, layers_per_row=layers_per_row)
     if path is not None:
         save_figure(fig, path)
     return fig
@@ -573,7 +574,7 @@ def label_sizes(graph, labels=None):
 
 
 def render_graph(graph, layout=None, labels=None, sizes=None, title=None, highlight=(), highlight_edges=(),
-                 fig=None):
+                 fig=None, layers_per_row=None):
     """Draw a ``Graph`` (from ``build_graph``) and return the Figure.
 
     ``layout`` (default ``layered_layout(graph)``), ``labels`` (one string per node, default
@@ -581,7 +582,9 @@ def render_graph(graph, layout=None, labels=None, sizes=None, title=None, highli
     frames keeps every box in place while the labels change; ``highlight`` is a set of node
     indices drawn in red, ``highlight_edges`` a set of edge indices drawn in red with the
     arrowhead reversed (a gradient flowing back along them). ``fig``: an existing
-    figure to clear and draw into (an animation's frames), else a new one.
+    figure to clear and draw into (an animation's frames), else a new one. ``layers_per_row``
+    (default: all) wraps a long graph into rows of that many columns, read left to right and
+    then top to bottom like text.
     """
     import matplotlib.pyplot as plt
     from matplotlib.patches import Ellipse, FancyArrowPatch, FancyBboxPatch
@@ -591,18 +594,33 @@ def render_graph(graph, layout=None, labels=None, sizes=None, title=None, highli
     labels = [node.label for node in graph.nodes] if labels is None else labels
     size = label_sizes(graph, labels) if sizes is None else sizes
     layer = layout.layer
-    # Everything below is in inches (one data unit = one inch on both axes). Each layer is
-    # as wide as its widest box, so the drawing is no wider than it needs to be.
-    layer_width = np.zeros(layer.max() + 1)
-    np.maximum.at(layer_width, layer, size[:, 0])
-    layer_left = _MARGIN_INCH + np.concatenate(([0.0], np.cumsum(layer_width[:-1] + _GAP_INCH)))
-    layer_right = layer_left + layer_width
-    centre = np.column_stack((layer_left[layer] + layer_width[layer] / 2, layout.y * _INCH_PER_SLOT))
-    width = layer_right[-1] + _MARGIN_INCH
+    # Everything below is in inches (one data unit = one inch on both axes). Layers are
+    # columns, ``layers_per_row`` to a row, rows stacked top to bottom; each column is as wide
+    # as its widest box, so the drawing is no wider than it needs to be.
+    count = layer.max() + 1
+    per_row = count if layers_per_row is None else min(count, _check_count(layers_per_row, "layers_per_row", 1))
+    row, column = np.arange(count) // per_row, np.arange(count) % per_row
+    column_width = np.zeros(per_row)
+    np.maximum.at(column_width, column[layer], size[:, 0])
+    column_left = _MARGIN_INCH + np.concatenate(([0.0], np.cumsum(column_width[:-1] + _GAP_INCH)))
+    layer_left, layer_right = column_left[column], column_left[column] + column_width[column]
+    width = column_left[-1] + column_width[-1] + _MARGIN_INCH
+    # Row r's slot s sits at base[r] + s * _INCH_PER_SLOT; rows are 0.25 inch apart, and an
+    # edge from the end of a row to the next one runs down that corridor.
+    slot_layers = np.concatenate([layer] + [[d for d, _ in route] for route in layout.routes]).astype(int)
     slots = np.concatenate([layout.y] + [[y for _, y in route] for route in layout.routes])
+    rows = row[-1] + 1
+    high = np.array([slots[row[slot_layers] == r].max() for r in range(rows)])
+    low = np.array([slots[row[slot_layers] == r].min() for r in range(rows)])
+    base, corridor = np.zeros(rows), np.zeros(rows)
+    for r in range(1, rows):
+        corridor[r - 1] = base[r - 1] + (low[r - 1] - 0.6) * _INCH_PER_SLOT - 0.125
+        base[r] = corridor[r - 1] - 0.125 - (high[r] + 0.6) * _INCH_PER_SLOT
+    centre = np.column_stack((layer_left[layer] + column_width[column[layer]] / 2,
+                              base[row[layer]] + layout.y * _INCH_PER_SLOT))
     title_lines = title.count("\n") + 1 if title else 0
-    top = (slots.max() + 0.6) * _INCH_PER_SLOT + title_lines * 0.2 + (0.15 if title else 0.0)
-    height = top - (slots.min() - 0.6) * _INCH_PER_SLOT
+    top = (high[0] + 0.6) * _INCH_PER_SLOT + title_lines * 0.2 + (0.15 if title else 0.0)
+    height = top - (base[-1] + (low[-1] - 0.6) * _INCH_PER_SLOT)
     if fig is None:
         fig = plt.figure(figsize=(width, height))
     else:
@@ -633,11 +651,20 @@ def render_graph(graph, layout=None, labels=None, sizes=None, title=None, highli
 
     for number, ((source, target), route) in enumerate(zip(graph.edges, layout.routes)):
         # Horizontal inside layers, slanted only in the gaps between them: no edge crosses a box.
+        # An edge leaving the last column of a row runs right, down the corridor below the
+        # row, back left past the first column, and down into the next row.
         (x0, y0), (x1, y1) = centre[source], centre[target]
         points = [(x0 + size[source, 0] / 2, y0), (layer_right[layer[source]], y0)]
-        for depth, y in route:
-            points += [(layer_left[depth], y * _INCH_PER_SLOT), (layer_right[depth], y * _INCH_PER_SLOT)]
-        points += [(layer_left[layer[target]], y1), (x1 - size[target, 0] / 2, y1)]
+        previous = layer[source]
+        for depth, y in list(route) + [(layer[target], None)]:
+            y = y1 if y is None else base[row[depth]] + y * _INCH_PER_SLOT
+            if row[depth] != row[previous]:
+                below = corridor[row[previous]]
+                points += [(width - _MARGIN_INCH / 2, points[-1][1]), (width - _MARGIN_INCH / 2, below),
+                           (_MARGIN_INCH / 2, below), (_MARGIN_INCH / 2, y)]
+            points += [(layer_left[depth], y), (layer_right[depth], y)]
+            previous = depth
+        points[-1] = (x1 - size[target, 0] / 2, y1)
         vertices = [point for i, point in enumerate(points) if i == 0 or point != points[i - 1]]
         lit = number in highlight_edges
         ax.add_patch(FancyArrowPatch(
