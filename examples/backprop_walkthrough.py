@@ -37,6 +37,7 @@ from minigrad import Tensor, viz
 # micrograd's README prints these with 4 decimals.
 MICROGRAD_G, MICROGRAD_DG_DA, MICROGRAD_DG_DB = 24.7041, 138.8338, 645.5773
 ROUNDING = 5e-5  # half a unit of the 4th decimal
+LAYERS_PER_ROW = 8  # the graph is 21 columns wide: three rows of 8 fit a page
 
 
 def micrograd_expression(a_value=-4.0, b_value=2.0):
@@ -83,8 +84,9 @@ def main():
     print(text)
     (run.out / "backprop_walkthrough.txt").write_text(text + "\n")
     frames_dir = run.out / "backprop_walkthrough_frames"
-    gif = steps.save_gif(run.out / "backprop_walkthrough.gif", frames_dir=frames_dir, dpi=50 if args.quick else 100)
-    run.save(viz.draw_graph(g, names=names, grads="all",
+    gif = steps.save_gif(run.out / "backprop_walkthrough.gif", frames_dir=frames_dir,
+                         dpi=50 if args.quick else 100, layers_per_row=LAYERS_PER_ROW)
+    run.save(viz.draw_graph(g, names=names, grads="all", layers_per_row=LAYERS_PER_ROW,
                             title="micrograd's expression: every node's gradient dg/d(node)"),
              "backprop_walkthrough.png")
 

@@ -133,15 +133,31 @@ class BackpropSteps:
             self.labels[key]: grad for key, grad in self.gradients.items() if type(key) is not Context
         }
 
-    def text(self):
-        """The walk-through, one paragraph per step, then the leaves' totals."""
+    def text(self, only=None):
+        """The walk-through, one paragraph per step, then the leaves' totals; ``only``: the
+        step numbers (from 1) to include, the others summarised as "(steps i-j: ...)"."""
+        if only is not None:
+            only = set(only)
+            unknown = sorted(n for n in only if not isinstance(n, (int, np.integer)) or not 1 <= n <= len(self.steps))
+            if unknown:
+                raise ValueError(f"only: step numbers run from 1 to {len(self.steps)}, got {unknown}")
         root = self.labels[_key(self.root)]
         lines = [
             f"Backward pass of {root} = {format_values(self.root.data)}: {len(self.steps)} steps, "
             "in the engine's order.",
             f"Start: d{root}/d{root} = 1.",
         ]
+        skipped = []
         for step in self.steps:
+            if only is not None and step.index not in only:
+                skipped.append(step)
+                if step.index < len(self.steps):
+                    continue
+            if skipped:
+                lines += ["", _skipped(skipped)]
+                skipped = []
+            if only is not None and step.index not in only:
+                continue
             lines.append("")
             lines.append(
                 f"step {step.index}/{len(self.steps)}: {step.output} = {step.op}({', '.join(step.inputs)})"
@@ -171,22 +187,25 @@ class BackpropSteps:
     def __repr__(self):
         return f"<BackpropSteps of {self.labels[_key(self.root)]}: {len(self.steps)} steps>"
 
-    def save_frames(self, directory, prefix="step", dpi=100):
+    def save_frames(self, directory, prefix="step", dpi=100, layers_per_row=None):
         """Write one PNG per frame (``{prefix}_00.png`` = before the first step, then one per
-        step) into ``directory`` (created if missing); return their paths."""
-        return self._write(directory=directory, prefix=prefix, dpi=dpi)
+        step) into ``directory`` (created if missing); return their paths. ``layers_per_row``
+        wraps a wide graph into rows (see ``viz.render_graph``)."""
+        return self._write(directory=directory, prefix=prefix, dpi=dpi, layers_per_row=layers_per_row)
 
-    def save_gif(self, path, seconds_per_frame=1.5, dpi=100, frames_dir=None, prefix="step"):
+    def save_gif(self, path, seconds_per_frame=1.5, dpi=100, frames_dir=None, prefix="step", layers_per_row=None):
         """Write the frames as an animated GIF; return ``path``.
 
         The last frame (every total) is held three times as long; the GIF loops. With
         ``frames_dir`` each frame is also saved there as a PNG, as ``save_frames`` does: every
         frame is drawn once for both (drawing the text is what takes the time).
+        ``layers_per_row`` wraps a wide graph into rows (see ``viz.render_graph``).
         """
-        self._write(directory=frames_dir, prefix=prefix, dpi=dpi, gif=path, seconds=seconds_per_frame)
+        self._write(directory=frames_dir, prefix=prefix, dpi=dpi, gif=path, seconds=seconds_per_frame,
+                    layers_per_row=layers_per_row)
         return path
 
-    def _write(self, directory=None, prefix="step", dpi=100, gif=None, seconds=1.5):
+    def _write(self, directory=None, prefix="step", dpi=100, gif=None, seconds=1.5, layers_per_row=None):
         """Draw every frame once with matplotlib's Agg canvas and write it with Pillow (which
         matplotlib requires): as PNG files into ``directory`` and/or as the frames of ``gif``."""
         import os
@@ -202,7 +221,7 @@ class BackpropSteps:
         paths, images, fig = [], [], None
         try:
             for number in range(len(frames)):
-                fig = render_graph(**frames.frame(number), fig=fig)
+                fig = render_graph(**frames.frame(number), fig=fig, layers_per_row=layers_per_row)
                 fig.set_dpi(dpi)
                 fig.canvas.draw()
                 image = Image.fromarray(np.asarray(fig.canvas.buffer_rgba())).convert("RGB")
@@ -292,6 +311,15 @@ class _Frames:
                      if target in highlight and nodes[source].tensor.requires_grad}
         return dict(graph=self.graph, layout=self.layout, labels=self.labels[number], sizes=self.sizes,
                     title=self._title(number), highlight=highlight, highlight_edges=edges)
+
+
+def _skipped(steps):
+    """One line standing for steps left out of ``text(only=...)``."""
+    first, last = steps[0].index, steps[-1].index
+    span = f"step {first}" if first == last else f"steps {first}-{last}"
+    if len(steps) > 4:
+        return f"({span} left out)"
+    return f"({span} left out: {', '.join(f'{step.output} = {step.op}' for step in steps)})"
 
 
 def _key(tensor):

@@ -57,6 +57,7 @@ _MARGIN_INCH = 0.2
 _FONT_SIZE = 7.0
 _CHAR_INCH = 0.6 * _FONT_SIZE / 72
 _LINE_INCH = 1.25 * _FONT_SIZE / 72
+_LANE_INCH = 0.07  # spacing of the lanes edges take from one row of a wrapped graph to the next
 _MAX_PIXELS = 12000  # savefig lowers the dpi of huge graphs to stay below this size
 _COLORS = {
     "parameter": "#cfe2f3",  # leaf that requires grad
@@ -600,22 +601,40 @@ def render_graph(graph, layout=None, labels=None, sizes=None, title=None, highli
     count = layer.max() + 1
     per_row = count if layers_per_row is None else min(count, _check_count(layers_per_row, "layers_per_row", 1))
     row, column = np.arange(count) // per_row, np.arange(count) % per_row
+    rows = row[-1] + 1
+    # Edges from the last column of a row to the first of the next (one segment per row
+    # boundary an edge crosses) run right, down a corridor below the row, left past the first
+    # column and down into the next row, each in its own lane: the one leaving highest takes
+    # the outermost lane on the right, the lowest in the corridor, the innermost on the left,
+    # so lanes of one corridor do not cross each other.
+    lanes = {}  # (edge number, segment) -> (lane, lanes in that corridor)
+    crossing = [[] for _ in range(rows)]
+    for number, ((source, target), route) in enumerate(zip(graph.edges, layout.routes)):
+        stations = [(layer[source], layout.y[source])] + list(route) + [(layer[target], layout.y[target])]
+        for segment, ((p, y), (q, _)) in enumerate(zip(stations, stations[1:])):
+            if row[p] != row[q]:
+                crossing[row[p]].append((-y, number, segment))
+    for members in crossing:
+        for lane, (_, number, segment) in enumerate(sorted(members)):
+            lanes[number, segment] = (lane, len(members))
+    side = _LANE_INCH * max((len(members) for members in crossing), default=0)
     column_width = np.zeros(per_row)
     np.maximum.at(column_width, column[layer], size[:, 0])
-    column_left = _MARGIN_INCH + np.concatenate(([0.0], np.cumsum(column_width[:-1] + _GAP_INCH)))
+    column_left = _MARGIN_INCH + side + np.concatenate(([0.0], np.cumsum(column_width[:-1] + _GAP_INCH)))
     layer_left, layer_right = column_left[column], column_left[column] + column_width[column]
-    width = column_left[-1] + column_width[-1] + _MARGIN_INCH
-    # Row r's slot s sits at base[r] + s * _INCH_PER_SLOT; rows are 0.25 inch apart, and an
-    # edge from the end of a row to the next one runs down that corridor.
+    content_left, content_right = column_left[0], column_left[-1] + column_width[-1]
+    width = content_right + side + _MARGIN_INCH
+    # Row r's slot s sits at base[r] + s * _INCH_PER_SLOT; below row r lies its corridor, whose
+    # lane k (of n) runs at corridor[r] - (n - k) * _LANE_INCH.
     slot_layers = np.concatenate([layer] + [[d for d, _ in route] for route in layout.routes]).astype(int)
     slots = np.concatenate([layout.y] + [[y for _, y in route] for route in layout.routes])
-    rows = row[-1] + 1
     high = np.array([slots[row[slot_layers] == r].max() for r in range(rows)])
     low = np.array([slots[row[slot_layers] == r].min() for r in range(rows)])
     base, corridor = np.zeros(rows), np.zeros(rows)
     for r in range(1, rows):
-        corridor[r - 1] = base[r - 1] + (low[r - 1] - 0.6) * _INCH_PER_SLOT - 0.125
-        base[r] = corridor[r - 1] - 0.125 - (high[r] + 0.6) * _INCH_PER_SLOT
+        corridor[r - 1] = base[r - 1] + (low[r - 1] - 0.6) * _INCH_PER_SLOT
+        bottom = corridor[r - 1] - (len(crossing[r - 1]) + 1) * _LANE_INCH
+        base[r] = bottom - (high[r] + 0.6) * _INCH_PER_SLOT
     centre = np.column_stack((layer_left[layer] + column_width[column[layer]] / 2,
                               base[row[layer]] + layout.y * _INCH_PER_SLOT))
     title_lines = title.count("\n") + 1 if title else 0
@@ -656,12 +675,13 @@ def render_graph(graph, layout=None, labels=None, sizes=None, title=None, highli
         (x0, y0), (x1, y1) = centre[source], centre[target]
         points = [(x0 + size[source, 0] / 2, y0), (layer_right[layer[source]], y0)]
         previous = layer[source]
-        for depth, y in list(route) + [(layer[target], None)]:
+        for segment, (depth, y) in enumerate(list(route) + [(layer[target], None)]):
             y = y1 if y is None else base[row[depth]] + y * _INCH_PER_SLOT
-            if row[depth] != row[previous]:
-                below = corridor[row[previous]]
-                points += [(width - _MARGIN_INCH / 2, points[-1][1]), (width - _MARGIN_INCH / 2, below),
-                           (_MARGIN_INCH / 2, below), (_MARGIN_INCH / 2, y)]
+            if (number, segment) in lanes:  # down to the next row (see ``lanes`` above)
+                lane, total = lanes[number, segment]
+                right, left = content_right + (total - lane) * _LANE_INCH, content_left - (lane + 1) * _LANE_INCH
+                below = corridor[row[previous]] - (total - lane) * _LANE_INCH
+                points += [(right, points[-1][1]), (right, below), (left, below), (left, y)]
             points += [(layer_left[depth], y), (layer_right[depth], y)]
             previous = depth
         points[-1] = (x1 - size[target, 0] / 2, y1)
