@@ -143,3 +143,22 @@ def test_drawing_a_released_graph_keeps_its_structure_and_says_what_was_freed():
     assert all("data freed by backward" in label for label in freed)
     assert after.nodes[after.root].label == "data 0"  # g itself is still held: tanh(-8 + 8)
     assert "a\ndata -4\ngrad 2" in [n.label for n in after.nodes]
+
+
+def test_in_place_ops_draw_the_recorded_value_before_and_after_release():
+    a = Tensor(-4.0, requires_grad=True)
+    c = a * 1.0
+    c += c + 1  # c + 1 read the old c (-4); the new c is -4 + -3 = -7
+    assert c.item() == -7.0
+    g = c * 2.0
+    labels = sorted(n.label for n in viz.build_graph(g, collapse_chains=None).nodes if n.kind == "tensor")
+    # a, the old c (a copy kept by the in-place op), c + 1, the new c, g and the constants
+    assert labels == ["data -14", "data -3", "data -4", "data -4", "data -7", "data 1", "data 1", "data 2"]
+    ops = [n.ops for n in viz.build_graph(g, collapse_chains=None).nodes if n.kind == "op"]
+    assert sorted(ops) == [("add",), ("add",), ("mul",), ("mul",)]  # no cycle through c
+    g.backward()
+    assert a.grad == 4.0  # d(2 * (2 * a + 1)) / da
+    after = viz.build_graph(g, collapse_chains=None)
+    assert sorted(n.ops for n in after.nodes if n.kind == "op") == sorted(ops)
+    assert "data -7" in [n.label for n in after.nodes]  # c is still held
+    assert repr(g.grad_fn) == "<mul node: inputs (add, constant 2.0), released>"
