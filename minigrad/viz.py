@@ -32,7 +32,12 @@ Big graphs, two rules applied in this order:
 
 Gradients are shown where ``.grad`` is set: on leaves after ``backward()``, and on
 intermediate tensors only if ``retain_grad()`` was called before it (as in PyTorch, the
-engine does not keep intermediate gradients otherwise).
+engine does not keep intermediate gradients otherwise). ``grads="all"`` shows every node's
+gradient instead, computed by replaying the backward pass (``backprop_steps``, which also
+steps through that pass as text, PNG frames and a GIF). A ``backward()`` without
+``retain_graph`` frees the intermediate values: a tensor nothing else holds is then drawn
+from its node (op, shape) as "data freed by backward". ``layers_per_row`` wraps a wide
+graph into rows.
 
 matplotlib is imported only inside ``draw_graph``, so ``import minigrad`` stays fast.
 """
