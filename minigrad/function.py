@@ -245,11 +245,14 @@ class Context:
 
 def _weak_input(value, target):
     """How a released node refers to one input: leaves that require grad stay (``next`` holds
-    them anyway) and so do numbers; a computed tensor becomes a weak reference (its node,
-    ``target``, knows its op, shape and dtype); a constant tensor a weak reference that also
-    remembers its shape and dtype."""
-    if not isinstance(value, Tensor) or (target is value):
+    them anyway) and so do numbers (drawn as constants); a computed tensor becomes a weak
+    reference (its node, ``target``, knows its op, shape and dtype); a constant tensor a weak
+    reference that also remembers its shape and dtype. Anything else -- an index array, a
+    boolean mask, a dim -- only backward needed: dropped (None)."""
+    if target is value or isinstance(value, (int, float)):
         return value
+    if not isinstance(value, Tensor):
+        return None
     if type(target) is Context:
         return weakref.ref(value)
     return _WeakConstant(value)

@@ -162,3 +162,16 @@ def test_in_place_ops_draw_the_recorded_value_before_and_after_release():
     assert sorted(n.ops for n in after.nodes if n.kind == "op") == sorted(ops)
     assert "data -7" in [n.label for n in after.nodes]  # c is still held
     assert repr(g.grad_fn) == "<mul node: inputs (add, constant 2.0), released>"
+
+
+def test_index_arrays_and_masks_given_to_ops_are_dropped_with_the_graph():
+    x = Tensor(np.arange(6.0), requires_grad=True)
+    mask = np.array([True, False, True, True, False, True])
+    picked = x[mask] * 2.0
+    loss = picked.sum()
+    node = picked.grad_fn.next[0]  # the getitem node
+    assert any(value is mask for value in node.inputs)
+    loss.backward()
+    assert not any(isinstance(value, np.ndarray) for value in node.inputs)
+    np.testing.assert_array_equal(x.grad, 2.0 * mask)
+    assert [p._op for p in loss._parents[0]._parents] == ["getitem", None]  # drawn as before
