@@ -110,12 +110,11 @@ class BackpropSteps:
     itself) to d loss / d tensor; ``save_frames`` and ``save_gif`` draw the steps.
     """
 
-    def __init__(self, root, steps, labels, gradients, names):
+    def __init__(self, root, steps, labels, gradients):
         self.root = root
         self.steps = list(steps)
         self.labels = labels
         self.gradients = gradients
-        self._names = names
 
     def __len__(self):
         return len(self.steps)
@@ -135,7 +134,8 @@ class BackpropSteps:
 
     def text(self, only=None):
         """The walk-through, one paragraph per step, then the leaves' totals; ``only``: the
-        step numbers (from 1) to include, the others summarised as "(steps i-j: ...)"."""
+        step numbers (from 1) to include, each run of the others one line "(steps i-j left
+        out...)"."""
         if only is not None:
             only = set(only)
             unknown = sorted(n for n in only if not isinstance(n, (int, np.integer)) or not 1 <= n <= len(self.steps))
@@ -247,12 +247,10 @@ class _Frames:
     layout and box sizes, so only the numbers and the red change."""
 
     def __init__(self, steps):
-        from .viz import build_graph, label_sizes, layered_layout
+        from .viz import _tensors_in_order, build_graph, label_sizes, layered_layout
 
         self.steps = steps
         tensor_names = {}
-        from .viz import _tensors_in_order
-
         for tensor in _tensors_in_order(steps.root):
             if isinstance(tensor, Tensor) and tensor.requires_grad:
                 tensor_names[tensor] = steps.labels[_key(tensor)]
@@ -414,4 +412,4 @@ def backprop_steps(loss, names=None):
     for key, total in totals.items():
         if type(key) is not Context:
             gradients[key] = total
-    return BackpropSteps(loss, steps, labels, gradients, names)
+    return BackpropSteps(loss, steps, labels, gradients)

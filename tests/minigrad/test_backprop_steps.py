@@ -83,6 +83,13 @@ def test_the_text_walks_through_each_step_with_its_numbers():
     assert "  -> d: local de/dd = -1; sends -6.94169 * -1 = 6.94169; total dg/dd so far 6.94169" in text
     assert "  -> f: local dt20/df = -0.00416493; sends 1 * -0.00416493 = -0.00416493" in text  # 10/f
     assert text.endswith("Totals (= .grad after backward): dg/da = 138.834, dg/db = 645.577")
+    steps = viz.backprop_steps(g, names=names)
+    short = steps.text(only=[1, 5])
+    assert "\n(steps 2-4 left out: t19 = div, t20 = div, f = pow)\n" in short
+    assert "\n(steps 6-25 left out)\n" in short and "step 6/25" not in short
+    assert short.count("\nstep ") == 2
+    with pytest.raises(ValueError, match=r"only: step numbers run from 1 to 25, got \[0, 26\]"):
+        steps.text(only=[0, 3, 26])
 
 
 def test_tensor_steps_show_the_vector_jacobian_product_and_match_autograd_grad():
