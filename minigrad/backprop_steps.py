@@ -138,7 +138,8 @@ class BackpropSteps:
         out...)"."""
         if only is not None:
             only = set(only)
-            unknown = sorted(n for n in only if not isinstance(n, (int, np.integer)) or not 1 <= n <= len(self.steps))
+            count = len(self.steps)
+            unknown = sorted(n for n in only if not isinstance(n, (int, np.integer)) or not 1 <= n <= count)
             if unknown:
                 raise ValueError(f"only: step numbers run from 1 to {len(self.steps)}, got {unknown}")
         root = self.labels[_key(self.root)]
@@ -173,7 +174,8 @@ class BackpropSteps:
                     )
                 else:
                     sent = f"sends (vector-Jacobian product) {format_values(flow.grad)}"
-                lines.append(f"  -> {flow.input}: {sent}; total d{root}/d{flow.input} so far {format_values(flow.total)}")
+                total = f"total d{root}/d{flow.input} so far {format_values(flow.total)}"
+                lines.append(f"  -> {flow.input}: {sent}; {total}")
         lines.append("")
         lines.append(
             "Totals (= .grad after backward): "
@@ -229,7 +231,8 @@ class BackpropSteps:
                     paths.append(os.path.join(directory, f"{prefix}_{number:02d}.png"))
                     image.save(paths[-1])
                 if gif is not None:  # one palette per frame: a few colours, so no dithering
-                    images.append(image.quantize(colors=64, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE))
+                    images.append(image.quantize(colors=64, method=Image.Quantize.FASTOCTREE,
+                                                 dither=Image.Dither.NONE))
         finally:
             if fig is not None:
                 plt.close(fig)
@@ -274,7 +277,8 @@ class _Frames:
 
         grads = self._gradients(number)
         return [
-            _tensor_label(node.tensor, self.names.get(node.tensor), True, grads) if node.kind == "tensor" else node.label
+            _tensor_label(node.tensor, self.names.get(node.tensor), True, grads)
+            if node.kind == "tensor" else node.label
             for node in self.graph.nodes
         ]
 

@@ -693,8 +693,8 @@ def render_graph(graph, layout=None, labels=None, sizes=None, title=None, highli
         vertices = [point for i, point in enumerate(points) if i == 0 or point != points[i - 1]]
         lit = number in highlight_edges
         ax.add_patch(FancyArrowPatch(
-            path=Path(vertices), arrowstyle="<|-" if lit else "-|>", mutation_scale=9 if lit else 7, lw=1.8 if lit else 0.7,
-            color=_HIGHLIGHT if lit else "0.35", zorder=2 if lit else 1,
+            path=Path(vertices), arrowstyle="<|-" if lit else "-|>", mutation_scale=9 if lit else 7,
+            lw=1.8 if lit else 0.7, color=_HIGHLIGHT if lit else "0.35", zorder=2 if lit else 1,
         ))
     return fig
 
