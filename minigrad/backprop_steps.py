@@ -40,11 +40,13 @@ class Flow:
 
     - ``input``: the input's label (``"a"``, ``"t3"``); ``target`` the input's node (or the
       leaf tensor itself), as in ``node.next``.
-    - ``local``: d output / d input as an array of the input's shape when the output has one
-      element (the local derivative the chain rule multiplies by), else None (then only the
-      vector-Jacobian product ``grad`` is meaningful).
-    - ``grad``: the gradient sent to the input at this step, ``grad_output * local`` for a
-      one-element output, the vector-Jacobian product in general.
+    - ``local``: d output / d input, the local derivative the chain rule multiplies by: an
+      array of the input's shape when the output has one element; the Jacobian, one row per
+      output element (input flattened), when output and input have at most 4 elements; else
+      None (then the step shows only the vector-Jacobian product ``grad``).
+    - ``grad``: the gradient sent to the input at this step: ``grad_output * local`` for a
+      one-element output, ``grad_output.ravel() @ local`` with a Jacobian, the
+      vector-Jacobian product in general.
     - ``total``: the input's accumulated gradient after this step (d loss / d input once every
       op that reads the input has run).
     """
@@ -79,7 +81,7 @@ class BackpropStep:
 
 
 def _number(value):
-    return f"{value:.{_TEXT_DIGITS}g}"
+    return f"{value + 0.0:.{_TEXT_DIGITS}g}"  # + 0.0: -0.0 prints as 0
 
 
 def format_values(array):
@@ -90,6 +92,11 @@ def format_values(array):
     if array.size <= _SHOWN_ELEMENTS:
         return "[" + ", ".join(_number(v) for v in array.ravel()) + "]"
     return f"<shape {array.shape}, norm {_number(np.linalg.norm(array.astype(np.float64)))}>"
+
+
+def _matrix(array):
+    """A small 2-D array as nested lists of numbers."""
+    return "[" + ", ".join("[" + ", ".join(_number(v) for v in row) + "]" for row in array) + "]"
 
 
 def _rule(function):
@@ -167,7 +174,12 @@ class BackpropSteps:
             lines.append(f"  rule: {step.rule}")
             lines.append(f"  d{root}/d{step.output} = {format_values(step.grad)} (all that flowed in, summed)")
             for flow in step.flows:
-                if flow.local is not None:
+                if flow.local is not None and step.grad.size > 1:
+                    sent = (
+                        f"Jacobian d{step.output}/d{flow.input} = {_matrix(flow.local)} (a row per element "
+                        f"of {step.output}); sends {format_values(step.grad)} . J = {format_values(flow.grad)}"
+                    )
+                elif flow.local is not None:
                     sent = (
                         f"local d{step.output}/d{flow.input} = {format_values(flow.local)}; "
                         f"sends {format_values(step.grad)} * {format_values(flow.local)} = {format_values(flow.grad)}"
@@ -352,6 +364,37 @@ def _labels(root, names):
     return labels, tensors
 
 
+def _local_derivatives(node, grad):
+    """d output / d input for each input of ``node`` (None where there is none to show).
+
+    One vector-Jacobian product per output element: row i is the product with the i-th unit
+    vector. For a one-element output that is one product, an array of the input's shape; for
+    an output and an input of at most 4 elements the Jacobian as a (output size, input size)
+    matrix; larger ones are not computed (None): the step shows the product ``grad`` only.
+    """
+    size = grad.size
+    if size > _SHOWN_ELEMENTS:
+        return [None] * len(node.next)
+    rows = []
+    with grad_mode.no_grad():
+        for element in range(size):
+            unit = np.zeros(size, dtype=grad.dtype)
+            unit[element] = 1
+            products = node.function.run_backward(node, wrap(unit.reshape(grad.shape)))
+            rows.append([None if g is None or t is None else autograd._fit(g, t).data
+                         for t, g in zip(node.next, products)])
+    local = []
+    for position in range(len(node.next)):
+        column = [row[position] for row in rows]
+        if column[0] is None or (size > 1 and column[0].size > _SHOWN_ELEMENTS):
+            local.append(None)
+        elif size == 1:
+            local.append(column[0])
+        else:
+            local.append(np.stack([c.ravel() for c in column]))
+    return local
+
+
 def _operand_label(value):
     if isinstance(value, Tensor):
         value = value.data
@@ -379,12 +422,7 @@ def backprop_steps(loss, names=None):
     totals, steps = {}, []
 
     def observe(node, grad, flows):
-        local = None
-        if grad.data.size == 1:  # then d output / d input is one vector-Jacobian product away
-            with grad_mode.no_grad():
-                ones = node.function.run_backward(node, wrap(np.ones_like(grad.data)))
-            local = [None if g is None or t is None else autograd._fit(g, t).data
-                     for t, g in zip(node.next, ones)]
+        local = _local_derivatives(node, grad.data)
         inputs, records = [], []
         for position, (target, value) in enumerate(zip(node.next, node.inputs)):
             if target is not None:
@@ -395,8 +433,8 @@ def backprop_steps(loss, names=None):
             if flow is None:
                 continue
             totals[target] = totals[target] + flow.data if target in totals else flow.data.copy()
-            records.append(Flow(labels[target], target, None if local is None else local[position],
-                                flow.data.copy(), totals[target].copy()))
+            records.append(Flow(labels[target], target, local[position], flow.data.copy(),
+                                totals[target].copy()))
         gradients[node] = grad.data.copy()
         steps.append(BackpropStep(len(steps) + 1, node.name, labels[node], tensor_of[node].data.copy(),
                                   _rule(node.function), grad.data.copy(), tuple(inputs), tuple(records), node))

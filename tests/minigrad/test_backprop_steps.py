@@ -99,12 +99,24 @@ def test_tensor_steps_show_the_vector_jacobian_product_and_match_autograd_grad()
     steps = viz.backprop_steps(loss, names={x: "x", w: "w", loss: "loss"})
     assert [step.op for step in steps] == ["sum", "pow", "tanh", "matmul"]
     matmul = steps[3]
-    assert matmul.flows[0].local is None  # a (1, 2) output: only the product is shown
     dx, dw = minigrad.autograd.grad(loss, [x, w], retain_graph=True)
     np.testing.assert_array_equal(matmul.flows[0].grad, dx.data)
     np.testing.assert_array_equal(matmul.flows[1].grad, dw.data)
     np.testing.assert_array_equal(steps[0].flows[0].local, np.ones((1, 2)))  # d sum / d input
-    assert "sends (vector-Jacobian product) [" in str(steps)
+    # Small tensors: the Jacobian, a row per output element; d(x @ w)/dx = w^T, and
+    # d(x @ w)_j / dw_kl = x_k [j == l].
+    np.testing.assert_array_equal(matmul.flows[0].local, w.data.T)
+    np.testing.assert_array_equal(matmul.flows[1].local, [[1, 0, -2, 0], [0, 1, 0, -2]])
+    for step in steps[1:]:
+        for flow in step.flows:
+            np.testing.assert_allclose(flow.grad.ravel(), step.grad.ravel() @ flow.local, rtol=1e-15)
+    tanh = steps[2]
+    np.testing.assert_allclose(tanh.flows[0].local, np.diag(1 - tanh.value.ravel() ** 2), rtol=1e-15)
+    assert "  -> x: Jacobian dt1/dx = [[0.5, 2], [1, -1]] (a row per element of t1); sends" in str(steps)
+    big = Tensor(np.linspace(-1, 1, 6), requires_grad=True)
+    big_steps = viz.backprop_steps((big.exp() * 2.0).sum())
+    assert big_steps[1].flows[0].local is None  # 6 elements: only the product is shown
+    assert "sends (vector-Jacobian product) <shape (6,), norm" in str(big_steps)
 
 
 def test_replaying_a_released_graph_says_how_to_keep_it():
