@@ -64,8 +64,9 @@ class Context:
     - ``next``: for each input, where its gradient goes: the input's own node (a computed
       tensor), the input tensor itself (a leaf that requires grad), or None (a constant).
     - ``needs_input_grad``: a bool per input, as in torch.
-    - ``inputs``: the op's arguments (Tensors and constants), kept for drawing the graph
-      until ``backward`` releases the node; ``shape``/``dtype`` describe the output.
+    - ``inputs``: the op's arguments (Tensors and constants), for drawing the graph; after
+      ``release`` only weak references to the tensors (see ``release``); ``shape``/``dtype``
+      describe the output.
     - ``save_for_backward`` / ``saved_arrays`` / ``saved_tensors`` / ``output``: saved values.
 
     Any other attribute (an axis, a mask) may be set on it in ``forward``.
