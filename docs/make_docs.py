@@ -12,7 +12,7 @@ What it makes:
   lives; ``OPTIMIZER_NOTES`` below only names the section and its quadratic runs; the trace table on the ill-conditioned
   quadratic is computed (``minigrad.landscapes.trajectory``) when the page is generated.
 - ``docs/img/quadratic_<name>.png``: those traces (``landscapes.plot_trajectories``).
-- ``docs/img/tutorial/*.png``: the figures the tutorial's code blocks write to
+- ``docs/img/tutorial/*.png``, ``*.gif``: the figures the tutorial's code blocks write to
   ``out/tutorial/`` when run in order in a scratch folder (``run_markdown``).
 
 ``tests/test_docs.py`` imports this file: it regenerates the Markdown in memory (not the
@@ -618,9 +618,10 @@ def tutorial_figures(img_dir):
     """Run the tutorial in a scratch folder; copy what it wrote to out/tutorial/ to img_dir."""
     with tempfile.TemporaryDirectory() as scratch:
         results = run_markdown(TUTORIAL_MD, scratch)
-        produced = sorted((Path(scratch) / TUTORIAL_OUT).glob("*.png"))
+        written = Path(scratch) / TUTORIAL_OUT
+        produced = sorted([*written.glob("*.png"), *written.glob("*.gif")])
         img_dir.mkdir(parents=True, exist_ok=True)
-        for old in img_dir.glob("*.png"):
+        for old in [*img_dir.glob("*.png"), *img_dir.glob("*.gif")]:
             old.unlink()
         for figure in produced:
             shutil.copyfile(figure, img_dir / figure.name)

@@ -58,6 +58,7 @@ EXPERIMENTS = [
     "custom_optimizer",
     "optimizer_race",
     "explain_step",
+    "backprop_walkthrough",
     "micrograd_demo",
     "digits",
 ]

@@ -64,8 +64,9 @@ class Context:
     - ``next``: for each input, where its gradient goes: the input's own node (a computed
       tensor), the input tensor itself (a leaf that requires grad), or None (a constant).
     - ``needs_input_grad``: a bool per input, as in torch.
-    - ``inputs``: the op's arguments (Tensors and constants), kept for drawing the graph
-      until ``backward`` releases the node; ``shape``/``dtype`` describe the output.
+    - ``inputs``: the op's arguments (Tensors and constants), for drawing the graph; after
+      ``release`` only weak references to the tensors (see ``release``); ``shape``/``dtype``
+      describe the output.
     - ``save_for_backward`` / ``saved_arrays`` / ``saved_tensors`` / ``output``: saved values.
 
     Any other attribute (an axis, a mask) may be set on it in ``forward``.
@@ -119,8 +120,8 @@ class Context:
         for value, target in zip(self.inputs, self.next):
             if isinstance(target, Context):
                 described.append(target.name)
-            elif isinstance(value, Tensor):
-                kind = "leaf" if value._requires_grad else "constant"
+            elif isinstance(value, (Tensor, _WeakConstant)):
+                kind = "leaf" if target is not None else "constant"
                 described.append(f"{kind} {tuple(value.shape)}")
             elif self.function.numeric_operands and isinstance(value, (int, float)):
                 described.append(f"constant {value!r}")
@@ -170,17 +171,53 @@ class Context:
 
     def input_tensors(self):
         """The inputs that are Tensors, with number operands of arithmetic ops (the 2 of
-        ``x * 2``) as constant tensors, the same objects on every call (for drawing)."""
+        ``x * 2``) as constant tensors, the same objects on every call (for drawing). After
+        ``release``, an input tensor nobody else holds any more comes back as a
+        ``FreedTensor`` (op, shape and dtype, no values)."""
         constants = self.__dict__.setdefault("_constant_operands", {})
         tensors = []
         for position, value in enumerate(self.inputs):
-            if isinstance(value, Tensor):
+            if isinstance(value, weakref.ref):  # released: see ``release``
+                tensors.append(self._resolve(position))
+            elif isinstance(value, Tensor):
+                target = self.next[position]
+                if type(target) is Context and value._ctx is not target:
+                    value = target._recorded_output()  # value was changed in place since
                 tensors.append(value)
             elif self.function.numeric_operands and isinstance(value, (int, float)):
                 if position not in constants:
                     constants[position] = wrap(np.asarray(value, dtype=self.dtype))
                 tensors.append(constants[position])
         return tuple(tensors)
+
+    def _moved_to(self, tensor):
+        """An in-place op on this node's output copied the old value to ``tensor`` (which
+        now carries this node): remember it, weakly, so drawings show the recorded value."""
+        self.__dict__["_moved_output"] = weakref.ref(tensor)
+
+    def _recorded_output(self):
+        """The tensor holding this node's output after in-place changes moved it (see
+        ``_moved_to``), or a ``FreedTensor`` once nothing holds it."""
+        reference = self.__dict__.get("_moved_output")
+        tensor = None if reference is None else reference()
+        if tensor is not None:
+            return tensor
+        return self.__dict__.setdefault("_freed_output", FreedTensor(self.shape, self.dtype, self))
+
+    def _resolve(self, position):
+        """A released node's input tensor if still alive, else a ``FreedTensor`` standing for
+        it, the same object on every call (one per freed computed tensor, shared by every op
+        that read it)."""
+        reference, target = self.inputs[position], self.next[position]
+        tensor = reference()
+        if tensor is not None and (type(target) is not Context or tensor._ctx is target):
+            return tensor
+        if type(target) is Context:  # freed, or changed in place since
+            return target._recorded_output()
+        freed = self.__dict__.setdefault("_freed_constants", {})
+        if position not in freed:
+            freed[position] = FreedTensor(reference.shape, reference.dtype, None)
+        return freed[position]
 
     def _saved_tensor_values(self):
         saved = () if self._saved is None else self._saved
@@ -191,10 +228,84 @@ class Context:
             raise _released_error()
 
     def release(self):
-        """Drop everything saved for backward (what ``backward`` does unless told to retain)."""
+        """Drop everything saved for backward (what ``backward`` does unless told to retain).
+
+        As torch frees a finished graph's saved buffers, this frees whatever would keep the
+        step's activations alive: the saved values, numpy arrays set on ``ctx`` in forward
+        (masks, indices), and the strong references to the input tensors. Those become weak
+        references, so the graph's structure (``next``, op names, shapes) stays for drawing
+        and tensors the caller still holds still show their values. Idempotent.
+        """
         self.released = True
         self._saved = None
         self._output = None
+        self.inputs = tuple(_weak_input(value, target) for value, target in zip(self.inputs, self.next))
+        for key in [key for key, value in self.__dict__.items() if isinstance(value, np.ndarray)]:
+            del self.__dict__[key]
+
+
+def _weak_input(value, target):
+    """How a released node refers to one input: leaves that require grad stay (``next`` holds
+    them anyway) and so do numbers (drawn as constants); a computed tensor becomes a weak
+    reference (its node, ``target``, knows its op, shape and dtype); a constant tensor a weak
+    reference that also remembers its shape and dtype. Anything else -- an index array, a
+    boolean mask, a dim -- only backward needed: dropped (None)."""
+    if target is value or isinstance(value, (int, float)):
+        return value
+    if not isinstance(value, Tensor):
+        return None
+    if type(target) is Context:
+        return weakref.ref(value)
+    return _WeakConstant(value)
+
+
+class _WeakConstant(weakref.ref):
+    """A released node's weak reference to a constant input, with its shape and dtype."""
+
+    __slots__ = ("shape", "dtype")
+
+    def __init__(self, tensor):
+        super().__init__(tensor)
+        self.shape = tensor.shape
+        self.dtype = tensor.dtype
+
+
+class FreedTensor:
+    """Stands in, when drawing a released graph, for a tensor that backward freed.
+
+    Has what the graph drawing reads from a Tensor -- ``shape``, ``ndim``, ``dtype``,
+    ``requires_grad``, ``grad_fn``, ``_op``, ``_parents`` -- but ``data`` and ``grad`` are
+    None: the values are gone (``backward(retain_graph=True)`` keeps them).
+    """
+
+    __slots__ = ("shape", "dtype", "grad_fn")
+    data = None
+    grad = None
+
+    def __init__(self, shape, dtype, grad_fn):
+        self.shape, self.dtype, self.grad_fn = shape, dtype, grad_fn
+
+    @property
+    def ndim(self):
+        """Number of dimensions of the freed tensor."""
+        return len(self.shape)
+
+    @property
+    def requires_grad(self):
+        """True for a freed computed tensor; False for a freed constant."""
+        return self.grad_fn is not None
+
+    @property
+    def _op(self):
+        return None if self.grad_fn is None else self.grad_fn.name
+
+    @property
+    def _parents(self):
+        return () if self.grad_fn is None else self.grad_fn.input_tensors()
+
+    def __repr__(self):
+        kind = f"output of {self._op}" if self.grad_fn is not None else "constant"
+        return f"FreedTensor({kind}, shape={tuple(self.shape)}, dtype={self.dtype})"
 
 
 def _released_error():

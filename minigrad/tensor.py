@@ -602,6 +602,8 @@ class Tensor:
         previous = wrap(self._data.copy())
         previous._requires_grad = self._requires_grad
         previous._ctx = self._ctx
+        if previous._ctx is not None:  # ops that read self before now read previous's value
+            previous._ctx._moved_to(previous)
         result = function.apply(previous, *arguments)
         self._write_inplace(function.name, result._data)
         self._bump_version()

@@ -32,7 +32,12 @@ Big graphs, two rules applied in this order:
 
 Gradients are shown where ``.grad`` is set: on leaves after ``backward()``, and on
 intermediate tensors only if ``retain_grad()`` was called before it (as in PyTorch, the
-engine does not keep intermediate gradients otherwise).
+engine does not keep intermediate gradients otherwise). ``grads="all"`` shows every node's
+gradient instead, computed by replaying the backward pass (``backprop_steps``, which also
+steps through that pass as text, PNG frames and a GIF). A ``backward()`` without
+``retain_graph`` frees the intermediate values: a tensor nothing else holds is then drawn
+from its node (op, shape) as "data freed by backward". ``layers_per_row`` wraps a wide
+graph into rows.
 
 matplotlib is imported only inside ``draw_graph``, so ``import minigrad`` stays fast.
 """
@@ -57,6 +62,7 @@ _MARGIN_INCH = 0.2
 _FONT_SIZE = 7.0
 _CHAR_INCH = 0.6 * _FONT_SIZE / 72
 _LINE_INCH = 1.25 * _FONT_SIZE / 72
+_LANE_INCH = 0.07  # spacing of the lanes edges take from one row of a wrapped graph to the next
 _MAX_PIXELS = 12000  # savefig lowers the dpi of huge graphs to stay below this size
 _COLORS = {
     "parameter": "#cfe2f3",  # leaf that requires grad
@@ -67,6 +73,7 @@ _COLORS = {
     "chain": "#fff2cc",
     "elided": "#f4f4f4",
 }
+_HIGHLIGHT = "#cc0000"  # the current step's node and edges in backprop frames
 
 
 @dataclass(frozen=True)
@@ -159,15 +166,21 @@ def _cut(line):
     return line if len(line) <= _MAX_LABEL_CHARS else line[: _MAX_LABEL_CHARS - 3] + "..."
 
 
-def _tensor_label(tensor, name, show_grad):
+def _tensor_label(tensor, name, show_grad, grads=None):
+    """A tensor box's text; ``grads``: None to show ``.grad`` where set, else a mapping from
+    a tensor's node (or the leaf itself) to the gradient to show."""
     lines = [name] if name else []
     if tensor.ndim:
         lines.append(f"shape {tensor.shape}")
     if tensor.dtype != np.float64:
         lines.append(str(tensor.dtype))
-    lines.append("data " + _format_array(tensor.data))
-    if show_grad and tensor.grad is not None:
-        lines.append("grad " + _format_array(tensor.grad))
+    if tensor.data is None:  # a FreedTensor: backward released the graph and nothing held it
+        lines.append("data freed by backward")
+    else:
+        lines.append("data " + _format_array(tensor.data))
+    grad = tensor.grad if grads is None else grads.get(tensor.grad_fn or tensor)
+    if show_grad and grad is not None:
+        lines.append("grad " + _format_array(grad))
     return "\n".join(_cut(line) for line in lines)
 
 
@@ -247,7 +260,7 @@ def _collapsible_chains(order, consumers, names, min_length):
 
 
 def build_graph(tensor, names=None, show_grad=True, collapse_chains=DEFAULT_COLLAPSE_CHAINS,
-                max_nodes=DEFAULT_MAX_NODES):
+                max_nodes=DEFAULT_MAX_NODES, grads="set"):
     """The graph behind ``tensor`` as a ``Graph`` of nodes and edges (what gets drawn).
 
     One "tensor" node per tensor reachable through ``_parents`` (leaves included, also the
@@ -255,11 +268,17 @@ def build_graph(tensor, names=None, show_grad=True, collapse_chains=DEFAULT_COLL
     op -> output. ``names`` maps tensors to labels (``{w: "w"}``; see ``parameter_names``);
     ``show_grad`` adds each tensor's ``.grad`` where set. ``collapse_chains`` (an int >= 2,
     or None to keep every op) and ``max_nodes`` (an int >= 2, or None for no limit) tame big
-    graphs as the module docstring describes.
+    graphs as the module docstring describes. ``grads="set"`` shows ``.grad`` where backward
+    set it (leaves, ``retain_grad()`` tensors); ``grads="all"`` shows d tensor / d node for every
+    node, computed by replaying the backward pass (``backprop_steps``) without writing any
+    ``.grad``: a one-element ``tensor`` whose graph no backward has released yet.
     """
     if not isinstance(tensor, Tensor):
         raise TypeError(f"build_graph: expected a minigrad Tensor, got {type(tensor).__name__}")
     names = _check_names(names)
+    if grads not in ("set", "all"):
+        raise ValueError(f"grads must be 'set' (show .grad where set) or 'all' (every node), got {grads!r}")
+    values = backprop_steps(tensor).gradients if grads == "all" and show_grad else None
     collapse_chains = _check_count(collapse_chains, "collapse_chains", 2)
     max_nodes = _check_count(max_nodes, "max_nodes", 2)
 
@@ -301,7 +320,7 @@ def build_graph(tensor, names=None, show_grad=True, collapse_chains=DEFAULT_COLL
             op_index = None
         if op_index is not None:
             edges.extend((node_of[parent], op_index) for parent in inputs)
-        node_of[t] = add_node("tensor", _tensor_label(t, names.get(t), show_grad), t)
+        node_of[t] = add_node("tensor", _tensor_label(t, names.get(t), show_grad, values), t)
         if op_index is not None:
             edges.append((op_index, node_of[t]))
 
@@ -517,78 +536,166 @@ def _style(graph, node):
 
 
 def draw_graph(tensor, path=None, show_grad=True, names=None, collapse_chains=DEFAULT_COLLAPSE_CHAINS,
-               max_nodes=DEFAULT_MAX_NODES, title=None):
+               max_nodes=DEFAULT_MAX_NODES, title=None, grads="set", layers_per_row=None):
     """Draw the computation graph behind ``tensor`` left to right; return the Figure.
 
     Tensors are boxes (blue: leaves that require grad, grey: constants, orange: ``tensor``
     itself), ops are ellipses; see ``build_graph`` for ``names``, ``show_grad``,
-    ``collapse_chains`` and ``max_nodes``. With ``path`` the figure is saved (PNG, SVG, PDF:
-    by the extension) and closed, so drawing in a loop leaks nothing; without it the open
-    figure is returned for ``plt.show()`` or a notebook (close it when done).
+    ``collapse_chains``, ``max_nodes`` and ``grads`` (``"all"``: every node's gradient, as
+    micrograd draws them). After a ``backward()`` without ``retain_graph`` the intermediate
+    values are freed: boxes of tensors nothing else holds say "data freed by backward". With
+    ``path`` the figure is saved (PNG, SVG, PDF: by the extension) and closed, so drawing in a
+    loop leaks nothing; without it the open figure is returned for ``plt.show()`` or a notebook
+    (close it when done). ``layers_per_row`` wraps a long, thin graph (a chain of ops) into
+    rows of that many columns, so it stays readable at page width.
+    """
+    graph = build_graph(tensor, names, show_grad, collapse_chains, max_nodes, grads)
+    fig = render_graph(graph, title=title, layers_per_row=layers_per_row)
+    if path is not None:
+        save_figure(fig, path)
+    return fig
+
+
+def save_figure(fig, path, dpi=100):
+    """Save a graph figure at ``dpi`` (lower for huge graphs, below ``_MAX_PIXELS`` a side)
+    and close it."""
+    import matplotlib.pyplot as plt
+
+    width, height = fig.get_size_inches()
+    fig.savefig(path, dpi=min(float(dpi), _MAX_PIXELS / max(width, height)))
+    plt.close(fig)
+
+
+def label_sizes(graph, labels=None):
+    """(width, height) in inches of every node's box for ``labels`` (default: the graph's):
+    monospace text, so the size follows from the longest line and the number of lines."""
+    labels = [node.label for node in graph.nodes] if labels is None else labels
+    size = np.empty((len(graph.nodes), 2))
+    for node, label in zip(graph.nodes, labels):
+        lines = label.split("\n")
+        size[node.index] = (max(len(line) for line in lines) * _CHAR_INCH + 0.12, len(lines) * _LINE_INCH + 0.08)
+        if node.kind == "op":
+            size[node.index] *= (1.35, 1.4)  # an ellipse needs room around its text
+    return size
+
+
+def render_graph(graph, layout=None, labels=None, sizes=None, title=None, highlight=(), highlight_edges=(),
+                 fig=None, layers_per_row=None):
+    """Draw a ``Graph`` (from ``build_graph``) and return the Figure.
+
+    ``layout`` (default ``layered_layout(graph)``), ``labels`` (one string per node, default
+    the graph's) and ``sizes`` (default ``label_sizes``) may be given so that a sequence of
+    frames keeps every box in place while the labels change; ``highlight`` is a set of node
+    indices drawn in red, ``highlight_edges`` a set of edge indices drawn in red with the
+    arrowhead reversed (a gradient flowing back along them). ``fig``: an existing
+    figure to clear and draw into (an animation's frames), else a new one. ``layers_per_row``
+    (default: all) wraps a long graph into rows of that many columns, read left to right and
+    then top to bottom like text.
     """
     import matplotlib.pyplot as plt
     from matplotlib.patches import Ellipse, FancyArrowPatch, FancyBboxPatch
     from matplotlib.path import Path
 
-    graph = build_graph(tensor, names, show_grad, collapse_chains, max_nodes)
-    layout = layered_layout(graph)
+    layout = layered_layout(graph) if layout is None else layout
+    labels = [node.label for node in graph.nodes] if labels is None else labels
+    size = label_sizes(graph, labels) if sizes is None else sizes
     layer = layout.layer
-    # Everything below is in inches (one data unit = one inch on both axes). Text is
-    # monospace, so a box's size follows from its label; each layer is as wide as its
-    # widest box, so the drawing is no wider than it needs to be.
-    size = np.empty((len(graph.nodes), 2))
-    for node in graph.nodes:
-        lines = node.label.split("\n")
-        size[node.index] = (max(len(line) for line in lines) * _CHAR_INCH + 0.12, len(lines) * _LINE_INCH + 0.08)
-        if node.kind == "op":
-            size[node.index] *= (1.35, 1.4)  # an ellipse needs room around its text
-    layer_width = np.zeros(layer.max() + 1)
-    np.maximum.at(layer_width, layer, size[:, 0])
-    layer_left = _MARGIN_INCH + np.concatenate(([0.0], np.cumsum(layer_width[:-1] + _GAP_INCH)))
-    layer_right = layer_left + layer_width
-    centre = np.column_stack((layer_left[layer] + layer_width[layer] / 2, layout.y * _INCH_PER_SLOT))
-    width = layer_right[-1] + _MARGIN_INCH
+    # Everything below is in inches (one data unit = one inch on both axes). Layers are
+    # columns, ``layers_per_row`` to a row, rows stacked top to bottom; each column is as wide
+    # as its widest box, so the drawing is no wider than it needs to be.
+    count = layer.max() + 1
+    per_row = count if layers_per_row is None else min(count, _check_count(layers_per_row, "layers_per_row", 1))
+    row, column = np.arange(count) // per_row, np.arange(count) % per_row
+    rows = row[-1] + 1
+    # Edges from the last column of a row to the first of the next (one segment per row
+    # boundary an edge crosses) run right, down a corridor below the row, left past the first
+    # column and down into the next row, each in its own lane: the one leaving highest takes
+    # the outermost lane on the right, the lowest in the corridor, the innermost on the left,
+    # so lanes of one corridor do not cross each other.
+    lanes = {}  # (edge number, segment) -> (lane, lanes in that corridor)
+    crossing = [[] for _ in range(rows)]
+    for number, ((source, target), route) in enumerate(zip(graph.edges, layout.routes)):
+        stations = [(layer[source], layout.y[source])] + list(route) + [(layer[target], layout.y[target])]
+        for segment, ((p, y), (q, _)) in enumerate(zip(stations, stations[1:])):
+            if row[p] != row[q]:
+                crossing[row[p]].append((-y, number, segment))
+    for members in crossing:
+        for lane, (_, number, segment) in enumerate(sorted(members)):
+            lanes[number, segment] = (lane, len(members))
+    side = _LANE_INCH * max((len(members) for members in crossing), default=0)
+    column_width = np.zeros(per_row)
+    np.maximum.at(column_width, column[layer], size[:, 0])
+    column_left = _MARGIN_INCH + side + np.concatenate(([0.0], np.cumsum(column_width[:-1] + _GAP_INCH)))
+    layer_left, layer_right = column_left[column], column_left[column] + column_width[column]
+    content_left, content_right = column_left[0], column_left[-1] + column_width[-1]
+    width = content_right + side + _MARGIN_INCH
+    # Row r's slot s sits at base[r] + s * _INCH_PER_SLOT; below row r lies its corridor, whose
+    # lane k (of n) runs at corridor[r] - (n - k) * _LANE_INCH.
+    slot_layers = np.concatenate([layer] + [[d for d, _ in route] for route in layout.routes]).astype(int)
     slots = np.concatenate([layout.y] + [[y for _, y in route] for route in layout.routes])
-    top = (slots.max() + 0.6) * _INCH_PER_SLOT + (0.35 if title else 0.0)
-    height = top - (slots.min() - 0.6) * _INCH_PER_SLOT
-    fig = plt.figure(figsize=(width, height))
+    high = np.array([slots[row[slot_layers] == r].max() for r in range(rows)])
+    low = np.array([slots[row[slot_layers] == r].min() for r in range(rows)])
+    base, corridor = np.zeros(rows), np.zeros(rows)
+    for r in range(1, rows):
+        corridor[r - 1] = base[r - 1] + (low[r - 1] - 0.6) * _INCH_PER_SLOT
+        bottom = corridor[r - 1] - (len(crossing[r - 1]) + 1) * _LANE_INCH
+        base[r] = bottom - (high[r] + 0.6) * _INCH_PER_SLOT
+    centre = np.column_stack((layer_left[layer] + column_width[column[layer]] / 2,
+                              base[row[layer]] + layout.y * _INCH_PER_SLOT))
+    title_lines = title.count("\n") + 1 if title else 0
+    top = (high[0] + 0.6) * _INCH_PER_SLOT + title_lines * 0.2 + (0.15 if title else 0.0)
+    height = top - (base[-1] + (low[-1] - 0.6) * _INCH_PER_SLOT)
+    if fig is None:
+        fig = plt.figure(figsize=(width, height))
+    else:
+        fig.clear()
+        fig.set_size_inches(width, height)
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_xlim(0, width)
     ax.set_ylim(top - height, top)
     ax.axis("off")
     if title:
-        ax.text(width / 2, top - 0.1, title, ha="center", va="top", fontsize=9)
+        ax.text(_MARGIN_INCH, top - 0.1, title, ha="left", va="top", fontsize=9, family="monospace")
 
-    for node in graph.nodes:
+    for node, label in zip(graph.nodes, labels):
         (x, y), (box_w, box_h) = centre[node.index], size[node.index]
         style = _style(graph, node)
+        lit = node.index in highlight
+        edge = dict(edgecolor=_HIGHLIGHT if lit else "0.3", lw=2.4 if lit else (1.6 if style == "root" else 0.8))
         if node.kind == "op":
-            patch = Ellipse((x, y), box_w, box_h, facecolor=_COLORS[style], edgecolor="0.3", lw=0.8)
+            patch = Ellipse((x, y), box_w, box_h, facecolor=_COLORS[style], **edge)
         else:
             patch = FancyBboxPatch(
                 (x - box_w / 2, y - box_h / 2), box_w, box_h,
                 boxstyle="round,pad=0,rounding_size=0.05", facecolor=_COLORS[style],
-                edgecolor="0.3", lw=1.6 if style == "root" else 0.8,
-                linestyle="--" if node.kind in ("chain", "elided") else "-",
+                linestyle="--" if node.kind in ("chain", "elided") else "-", **edge,
             )
         ax.add_patch(patch)
-        ax.text(x, y, node.label, ha="center", va="center", fontsize=_FONT_SIZE, family="monospace", zorder=3)
+        ax.text(x, y, label, ha="center", va="center", fontsize=_FONT_SIZE, family="monospace", zorder=3)
 
-    for (source, target), route in zip(graph.edges, layout.routes):
+    for number, ((source, target), route) in enumerate(zip(graph.edges, layout.routes)):
         # Horizontal inside layers, slanted only in the gaps between them: no edge crosses a box.
+        # An edge leaving the last column of a row runs right, down the corridor below the
+        # row, back left past the first column, and down into the next row.
         (x0, y0), (x1, y1) = centre[source], centre[target]
         points = [(x0 + size[source, 0] / 2, y0), (layer_right[layer[source]], y0)]
-        for depth, y in route:
-            points += [(layer_left[depth], y * _INCH_PER_SLOT), (layer_right[depth], y * _INCH_PER_SLOT)]
-        points += [(layer_left[layer[target]], y1), (x1 - size[target, 0] / 2, y1)]
+        previous = layer[source]
+        for segment, (depth, y) in enumerate(list(route) + [(layer[target], None)]):
+            y = y1 if y is None else base[row[depth]] + y * _INCH_PER_SLOT
+            if (number, segment) in lanes:  # down to the next row (see ``lanes`` above)
+                lane, total = lanes[number, segment]
+                right, left = content_right + (total - lane) * _LANE_INCH, content_left - (lane + 1) * _LANE_INCH
+                below = corridor[row[previous]] - (total - lane) * _LANE_INCH
+                points += [(right, points[-1][1]), (right, below), (left, below), (left, y)]
+            points += [(layer_left[depth], y), (layer_right[depth], y)]
+            previous = depth
+        points[-1] = (x1 - size[target, 0] / 2, y1)
         vertices = [point for i, point in enumerate(points) if i == 0 or point != points[i - 1]]
+        lit = number in highlight_edges
         ax.add_patch(FancyArrowPatch(
-            path=Path(vertices), arrowstyle="-|>", mutation_scale=7, lw=0.7, color="0.35", zorder=1,
+            path=Path(vertices), arrowstyle="<|-" if lit else "-|>", mutation_scale=9 if lit else 7,
+            lw=1.8 if lit else 0.7, color=_HIGHLIGHT if lit else "0.35", zorder=2 if lit else 1,
         ))
-    if path is not None:
-        dpi = min(100.0, _MAX_PIXELS / max(width, height))
-        fig.savefig(path, dpi=dpi)
-        plt.close(fig)
     return fig
 
 
@@ -598,13 +705,13 @@ def _dot_quote(text):
 
 
 def to_dot(tensor, show_grad=True, names=None, collapse_chains=DEFAULT_COLLAPSE_CHAINS,
-           max_nodes=DEFAULT_MAX_NODES):
+           max_nodes=DEFAULT_MAX_NODES, grads="set"):
     """The graph ``draw_graph`` draws, as Graphviz DOT text (``dot -Tsvg graph.dot``).
 
     A ``digraph`` laid out left to right: nodes ``n0, n1, ...`` with quoted labels (boxes
     for tensors, ellipses for ops), then one ``nA -> nB;`` line per edge of ``build_graph``.
     """
-    graph = build_graph(tensor, names, show_grad, collapse_chains, max_nodes)
+    graph = build_graph(tensor, names, show_grad, collapse_chains, max_nodes, grads)
     lines = [
         "digraph minigrad {",
         "  rankdir=LR;",
@@ -621,3 +728,6 @@ def to_dot(tensor, show_grad=True, names=None, collapse_chains=DEFAULT_COLLAPSE_
     lines.extend(f"  n{source} -> n{target};" for source, target in graph.edges)
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+from .backprop_steps import BackpropStep, BackpropSteps, Flow, backprop_steps  # noqa: E402

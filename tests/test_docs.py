@@ -66,6 +66,7 @@ def test_tutorial_blocks_run_in_order_and_print_what_the_text_shows(tmp_path):
     written = sorted(path.name for path in (tmp_path / "out" / "tutorial").glob("*.png"))
     assert written == ["graph.png", "linear_graph.png", "optimizers.png", "telemetry.png"]
     assert all((tmp_path / "out" / "tutorial" / name).stat().st_size > 5000 for name in written)
+    assert (tmp_path / "out" / "tutorial" / "backprop.gif").stat().st_size > 50_000  # the walk-through
 
 
 def test_every_figure_the_tutorial_shows_is_committed_and_produced_by_its_code():

@@ -142,11 +142,14 @@ def _leading_to(order, targets):
     return useful
 
 
-def _execute(outputs, roots, targets, retain_graph, create_graph):
+def _execute(outputs, roots, targets, retain_graph, create_graph, observe=None):
     """Run the backward pass; return the total gradient (a Tensor) reaching each target key.
 
     ``targets``: None for every leaf that requires grad, else the set of keys wanted (a leaf
-    tensor, or the node of a computed tensor).
+    tensor, or the node of a computed tensor). ``observe(node, grad, flows)``, if given, is
+    called after each node's backward with its incoming gradient and the gradient sent to each
+    of ``node.next`` (None where nothing flows): ``viz.backprop_steps`` replays the pass in
+    the engine's own order this way. An observed pass stores no ``retain_grad`` gradients.
     """
     pending = {}
     start = []
@@ -165,16 +168,19 @@ def _execute(outputs, roots, targets, retain_graph, create_graph):
                 continue
             if targets is not None and node in targets:
                 reached[node] = grad
-            if node._retained is not None:
+            if node._retained is not None and observe is None:
                 _store_retained(node, grad)
             if useful is not None and node not in useful:
                 continue
             input_grads = node.function.run_backward(node, grad)
-            for target, input_grad in zip(node.next, input_grads):
+            flows = [None] * len(input_grads)
+            for position, (target, input_grad) in enumerate(zip(node.next, input_grads)):
                 if target is None or input_grad is None:
                     continue
-                input_grad = _fit(input_grad, target)
+                input_grad = flows[position] = _fit(input_grad, target)
                 pending[target] = pending[target] + input_grad if target in pending else input_grad
+            if observe is not None:
+                observe(node, grad, flows)
             if not retain_graph:
                 node.release()
     for key, grad in pending.items():

@@ -345,3 +345,26 @@ def test_bad_arguments_are_named():
         viz.draw_graph(a * 2, max_nodes=0)
     with pytest.raises(TypeError, match="named_parameters"):
         viz.parameter_names(a)
+
+
+def test_layers_per_row_wraps_a_long_chain_into_rows_that_fit_a_page(tmp_path):
+    x = Tensor([[1.0, 2.0]], requires_grad=True)
+    loss = ((((x * 2.0).exp() - 1.0) ** 2).tanh().sum() / 3.0).log()  # 8 ops in a row: 17 layers
+    wide = viz.draw_graph(loss, collapse_chains=None)
+    wrapped = viz.draw_graph(loss, collapse_chains=None, layers_per_row=5)
+    (wide_w, wide_h), (wrap_w, wrap_h) = wide.get_size_inches(), wrapped.get_size_inches()
+    assert wrap_w < 0.45 * wide_w and wrap_h > 3.5 * wide_h  # rows of 5, 5, 5 and 2 columns
+    assert len(wrapped.axes[0].patches) == len(wide.axes[0].patches)  # the same boxes and edges
+    from matplotlib.patches import Ellipse, FancyBboxPatch
+
+    def op_rows(fig):
+        return {round(p.center[1], 3) for p in fig.axes[0].patches if isinstance(p, Ellipse)}
+
+    assert len(op_rows(wide)) == 1 and len(op_rows(wrapped)) == 4
+    (left, right), (bottom, top) = wrapped.axes[0].get_xlim(), wrapped.axes[0].get_ylim()
+    for box in (p for p in wrapped.axes[0].patches if isinstance(p, FancyBboxPatch)):
+        assert left < box.get_x() and box.get_x() + box.get_width() < right
+        assert bottom < box.get_y() and box.get_y() + box.get_height() < top
+    with pytest.raises(ValueError, match="layers_per_row must be an integer >= 1"):
+        viz.draw_graph(loss, layers_per_row=0)
+    plt.close("all")
