@@ -488,6 +488,25 @@ class Optimizer:
         """
         return None
 
+    def formula_values(self, param, grad, state, group):
+        """Values the `formula` lines use that are not expressions of one coordinate, or {}.
+
+        {name: (value, meaning)}: Python scalars the update computes once per parameter (a
+        bias correction, a schedule's lr) and quantities of the whole parameter (a norm, a
+        row mean, a matrix function), each a scalar or an array broadcastable to the
+        parameter's shape, with a short text saying what it is. Computed from copies of
+        `param` (before the step), `grad` and `state` as `update` receives them (step
+        already counted); never modify them.
+        """
+        return {}
+
+    needs_closure = False
+    """True for an optimizer that updates all parameters together in `step(closure)` (LBFGS):
+    it has no per-parameter `update`, so `optimizers.explain` and `optcheck` do not apply."""
+
+    param_ndim = None
+    """The number of dimensions every parameter must have (Muon: 2), or None for any."""
+
     def effective_step_size(self, state, group, before):
         """The per-coordinate factor the step applies, as an array, or None (default).
 

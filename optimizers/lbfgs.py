@@ -156,7 +156,7 @@ class LBFGS(Optimizer):
     vector (2 history_size + a few), which numpy already runs at memory speed; the Python
     control flow (line search, history) is the cost, and a kernel cannot remove it.
 
-    Relation to the sources: beyond them (they stop at first-order methods); the
+    Relation to the sources. Beyond them (they stop at first-order methods); the
     "optimizer overview" notes' Newton step x - H^-1 g is what H approximates.
 
     Rosenbrock from (-1.5, 2) with line_search_fn="strong_wolfe", max_iter=100,
@@ -164,6 +164,8 @@ class LBFGS(Optimizer):
     iterations (52 evaluations), where Adam needs thousands of steps. With the default
     tolerance_change=1e-9 it stops at ~2e-10, where successive losses differ by less.
     """
+
+    needs_closure = True
 
     def __init__(self, params, lr=1, max_iter=20, max_eval=None, tolerance_grad=1e-7,
                  tolerance_change=1e-9, history_size=100, line_search_fn=None, backend=None):
@@ -352,9 +354,8 @@ class LBFGS(Optimizer):
         state["prev_flat_grad"], state["prev_loss"] = prev_flat_grad, prev_loss
         return orig_loss
 
-    @staticmethod
-    def _loaded_value(value, param, saved_index, key):
+    def _loaded_value(self, value, param, saved_index, key):
         """L-BFGS's arrays are flat over all parameters: copied, not checked against a shape."""
         if isinstance(value, np.ndarray):
             return value.copy()
-        return Optimizer._loaded_value(value, param, saved_index, key)
+        return super()._loaded_value(value, param, saved_index, key)

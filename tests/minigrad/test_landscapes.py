@@ -253,3 +253,33 @@ def test_each_path_keeps_its_own_colour():
     colours = {line.get_label(): line.get_color() for line in fig.axes[0].lines if line.get_label() in paths}
     plt.close(fig)
     assert len(set(colours.values())) == len(paths)
+
+
+def test_trajectory_drives_a_closure_optimizer_one_step_per_point():
+    """L-BFGS (needs_closure) gets step(closure). With max_iter=1 a step is one iteration:
+    the first moves along -g by t = lr / sum|g| (g = (-1, -8) at (-5, -2), t = 1/9); the
+    second is a quasi-Newton step with H_0 = (y.s / y.y) I and one (s, y) pair. With strong
+    Wolfe line searches the path reaches f < 1e-12 in 8 iterations (the quasi-Newton steps
+    t = 1 pass the Wolfe test at once, so the points are the plain run's), then stops moving
+    (|t d| <= tolerance_change)."""
+    f = landscapes.quadratic
+    x = Tensor(f.start, requires_grad=True)
+    path = landscapes.trajectory(optimizers.LBFGS([x], max_iter=1), f, x, 2)
+    g0 = np.array([-1.0, -8.0])
+    x1 = np.array([-5.0, -2.0]) - g0 / 9
+    np.testing.assert_allclose(path[1], x1, rtol=1e-15)
+    s, g1 = x1 - [-5.0, -2.0], np.array([0.2, 4.0]) * x1
+    y = g1 - g0
+    rho, h = 1 / y.dot(s), y.dot(s) / y.dot(y)
+    alpha = rho * s.dot(-g1)
+    r = h * (-g1 - alpha * y)
+    d = r + (alpha - rho * y.dot(r)) * s
+    np.testing.assert_allclose(path[2], x1 + d, rtol=1e-13)
+
+    x = Tensor(f.start, requires_grad=True)
+    lbfgs = optimizers.LBFGS([x], max_iter=1, line_search_fn="strong_wolfe")
+    path = landscapes.trajectory(lbfgs, f, x, 10)
+    values = f.numpy(path[:, 0], path[:, 1])
+    assert values[0] == 0.1 * 25 + 2 * 4 and np.all(np.diff(values) <= 0)
+    assert values[7] > 1e-12 > values[8] and np.array_equal(path[8], path[10])
+    assert lbfgs.state[x]["func_evals"] > 10  # the line searches evaluated f between the points
