@@ -363,16 +363,17 @@ def _helpers(cls, source):
     return [getattr(cls, name) for name in names if inspect.isfunction(getattr(cls, name, None))]
 
 
-def _kernel_of(update_numba):
-    """The ``@kernel`` function that ``update_numba`` runs (a global name it references)."""
+def _kernels_of(update_numba):
+    """The ``@kernel`` functions that ``update_numba`` runs (global names it references), in
+    order of first use (Adafactor runs two: the second moments, then the step)."""
     module = sys.modules[update_numba.__module__]
     found = [
-        getattr(module, name) for name in update_numba.__code__.co_names
+        getattr(module, name) for name in dict.fromkeys(update_numba.__code__.co_names)
         if isinstance(getattr(module, name, None), Kernel)
     ]
-    if len(found) != 1:
-        raise RuntimeError(f"{update_numba.__qualname__} should run exactly one kernel, found {found}")
-    return found[0]
+    if not found:
+        raise RuntimeError(f"{update_numba.__qualname__} runs no @kernel")
+    return found
 
 
 def _repo_path(obj):
@@ -380,14 +381,17 @@ def _repo_path(obj):
 
 
 def quoted_code(cls):
-    """(numpy column, numba column) of ``cls``: ``update`` + its helpers; ``update_numba`` + kernel."""
-    update_source = _dedented_source(cls.update)
+    """(numpy column, numba column) of ``cls``: ``update`` + its helpers; ``update_numba`` + its
+    kernels (None without one). An optimizer that needs a closure (LBFGS) has no per-parameter
+    ``update``: its ``_step`` and the helpers that calls are quoted instead."""
+    main = cls._step if cls.needs_closure else cls.update
+    update_source = _dedented_source(main)
     numpy_parts = [update_source] + [_dedented_source(h) for h in _helpers(cls, update_source)]
     numba_column = None
     if callable(getattr(cls, "update_numba", None)):
         update_numba = cls.update_numba
-        kernel = _kernel_of(update_numba)
-        numba_column = "\n".join([_dedented_source(update_numba), _dedented_source(kernel.py_func)])
+        numba_column = "\n".join([_dedented_source(update_numba)]
+                                 + [_dedented_source(k.py_func) for k in _kernels_of(update_numba)])
     return "\n".join(numpy_parts), numba_column
 
 
@@ -422,6 +426,9 @@ def _trace_table(runs):
 
 def _side_by_side(numpy_code, numba_code, cls):
     numpy_file = _repo_path(_defining_class(cls, "update").update)
+    if cls.needs_closure:
+        return (f"`step(closure)` (`{numpy_file}`; no per-parameter update and no numba kernel, "
+                "see the docstring):\n\n```python\n" + numpy_code + "```\n")
     if numba_code is None:
         return f"numpy reference (`{numpy_file}`; no numba kernel):\n\n```python\n{numpy_code}```\n"
     numba_file = _repo_path(_defining_class(cls, "update_numba").update_numba)

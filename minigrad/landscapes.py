@@ -267,6 +267,34 @@ def trajectory(optimizer, f, x, steps):
     return np.array(points)
 
 
+class MatrixView:
+    """A point x (a Tensor of shape (2,)) seen as a 1 x 2 matrix parameter, for optimizers
+    that only take matrices (Muon): ``optimizers.Muon([landscapes.MatrixView(x)])``.
+
+    ``.data`` is a (1, 2) view of ``x.data``, so the optimizer's in-place updates move x;
+    ``.grad`` is ``x.grad`` seen as (1, 2) (None when x has none), and setting it sets
+    ``x.grad`` (zero_grad works). Pass ``x`` itself to ``trajectory``.
+    """
+
+    def __init__(self, x):
+        if not isinstance(x, Tensor) or x.shape != (2,):
+            raise TypeError("MatrixView: x must be a minigrad Tensor of shape (2,)")
+        self.tensor = x
+
+    @property
+    def data(self):
+        return self.tensor.data.reshape(1, 2)
+
+    @property
+    def grad(self):
+        grad = self.tensor.grad
+        return None if grad is None else grad.reshape(1, 2)
+
+    @grad.setter
+    def grad(self, value):
+        self.tensor.grad = None if value is None else np.asarray(value).reshape(2)
+
+
 def contour_levels(z, count=30):
     """Contour levels for the values ``z``: log-spaced where they span decades, else even.
 

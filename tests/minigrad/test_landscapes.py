@@ -283,3 +283,24 @@ def test_trajectory_drives_a_closure_optimizer_one_step_per_point():
     assert values[0] == 0.1 * 25 + 2 * 4 and np.all(np.diff(values) <= 0)
     assert values[7] > 1e-12 > values[8] and np.array_equal(path[8], path[10])
     assert lbfgs.state[x]["func_evals"] > 10  # the line searches evaluated f between the points
+
+
+def test_a_matrix_view_lets_muon_run_a_trajectory():
+    """Muon takes only matrices; on the 1 x 2 view of x its Newton-Schulz step is the row
+    normalised (to length ~1, not exactly 1). At step 1 U is a multiple of g (M = 0.05 g,
+    Nesterov's U = 0.0975 g), so the first step is about lr along -g / ||g||."""
+    f = landscapes.quadratic
+    x = Tensor(f.start, requires_grad=True)
+    view = landscapes.MatrixView(x)
+    optimizer = optimizers.Muon([view], lr=0.1, weight_decay=0.0, backend="numpy")
+    path = landscapes.trajectory(optimizer, f, x, 3)
+    step = path[1] - path[0]
+    g = np.array([-1.0, -8.0])
+    direction = -g / np.linalg.norm(g)
+    assert np.dot(step, direction) / np.linalg.norm(step) == pytest.approx(1.0, abs=1e-12)
+    assert 0.05 < np.linalg.norm(step) < 0.15  # lr times a singular value in [~0.7, ~1.2]
+    assert view.data.base is x.data and optimizer.state[view]["momentum_buffer"].shape == (1, 2)
+    optimizer.zero_grad()
+    assert x.grad is None
+    with pytest.raises(TypeError, match="shape"):
+        landscapes.MatrixView(Tensor(np.zeros(3)))
