@@ -57,6 +57,7 @@ class AdaBelief(Optimizer):
 
     Relation to the sources. They predate AdaBelief; without rectification it is the
     sources' Adam (eps outside the root) with g - m in place of g in the second moment.
+    `examples/custom_optimizer.py` writes another such variant of Adam, Yogi.
 
     Rosenbrock from (-1.5, 2): lr=0.05 with rectify=False takes f from 12.5 to ~2e-13 in
     2,000 steps. The default, rectified update is poor there: its first four steps are

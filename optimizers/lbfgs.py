@@ -133,7 +133,8 @@ class LBFGS(Optimizer):
 
     `step(closure)` needs a closure that recomputes the loss and the gradients and returns
     the loss; one step runs up to max_iter iterations (max_eval closure calls, default
-    max_iter * 5 // 4). With g the flattened gradient of all parameters, per iteration:
+    max_iter * 5 // 4). Not per element: per iteration, with g the flattened gradient of
+    all parameters (one vector):
 
         s = t d, y = g - g_prev                   (the last step and gradient change)
         keep (s, y, rho = 1 / y.s) if y.s > 1e-10 (the last history_size pairs)
@@ -148,9 +149,12 @@ class LBFGS(Optimizer):
     from the stored pairs, so the steps are Newton-like: on smooth, full-batch problems
     L-BFGS converges in far fewer steps than first-order methods.
 
-    Like torch: one parameter group only; all state (the history, the last direction,
-    counters "func_evals" and "n_iter") is kept on the first parameter. Parameters
-    whose grad is None count as zero gradients.
+    Like torch: one parameter group only; all state is kept on the first parameter:
+    "func_evals" and "n_iter" (counters), "d" and "t" (the last direction and step length),
+    "old_dirs", "old_stps", "ro" (the y, s and 1 / y.s of the history), "H_diag",
+    "prev_flat_grad", "prev_loss" and "al" (the two-loop's scratch). Parameters whose grad
+    is None count as zero gradients. As the update is not one per parameter
+    (`needs_closure`), `optimizers.explain` and `optimizers.testing.optcheck` refuse it.
 
     No numba kernel: per iteration the work is a few dot products and axpys over one flat
     vector (2 history_size + a few), which numpy already runs at memory speed; the Python
