@@ -335,15 +335,19 @@ OPTIMIZER_NOTES = {
     "lbfgs": {
         "title": "L-BFGS",
         "runs": [("max_iter 1 (one iteration per step)", {"max_iter": 1}),
+                 ("max_iter 1, strong Wolfe (max_eval 25)",
+                  {"max_iter": 1, "max_eval": 25, "line_search_fn": "strong_wolfe"}),
                  ("max_iter 1, history_size 1", {"max_iter": 1, "history_size": 1})],
         "trace": (
             'One step(closure) per point, each one iteration (max_iter 1). The first step is '
             'cautious, t = lr / sum|g| = 1/9 along -g; from the second on, the steps are '
             'quasi-Newton steps -H g with t = 1, H built from the stored (s, y) pairs: f < 1e-2 at '
-            'step 5 and 3.8e-13 at step 8, where it stops (|t d| <= tolerance_change). Keeping only '
-            'the last pair (history_size 1) loses the curvature of the first direction: it '
-            'overshoots to x1 = 1.8 at step 5 and needs 11 steps. line_search_fn="strong_wolfe" '
-            'gives the same points here (t = 1 passes the Wolfe test at once).'
+            'step 5 and 3.8e-13 at step 8, where it stops (|t d| <= tolerance_change). The strong '
+            'Wolfe line search stretches the third step and gets below 1e-10 at step 6; it needs '
+            'max_eval, whose default max_iter * 5 // 4 = 1 would leave it no evaluation (it then '
+            'takes t if f decreases, else stays). Keeping only the last pair (history_size 1) '
+            'loses the curvature of the first direction: it overshoots to x1 = 1.8 at step 5 and '
+            'needs 11 steps.'
         ),
     },
 }
