@@ -101,8 +101,12 @@ its docstring (update formula and how it maps to the sources' form), the numpy
 `update` and the `@kernel` loop side by side (see `sgd.py`). Then:
 
 1. decorate the class with `@register("<name>")` (from `.registry`), give it `formula`,
-   `symbols` and, if its step adapts per coordinate, `effective_step_size` (see
-   `optimizers.explain`); import it in `optimizers/__init__.py` and add it to `__all__`;
+   `symbols` (and `formula_values` for quantities of the whole parameter: norms, row
+   means, a matrix function) and, if its step adapts per coordinate,
+   `effective_step_size` (see `optimizers.explain`); declare `param_ndim` if it takes
+   only parameters of one dimension count (Muon: 2) and `needs_closure` if it updates all
+   parameters together in `step(closure)` (LBFGS); import it in `optimizers/__init__.py`
+   and add it to `__all__`;
 2. add its option grid to `OPTIONS` in `tests/optimizers/optimizer_cases.py` (every option
    value to combine, plus a validity filter if some combinations are illegal), its
    Rosenbrock row to `CONVERGENCE`, its first-error rows to `INVALID_HYPERPARAMETERS`,
