@@ -183,16 +183,14 @@ class Adafactor(Optimizer):
         """min(lr, 1 / sqrt(t)) / sqrt(max(V, eps1^2)): the step on G relative to the
         parameter's size -- the step is this times max(eps2, RMS(P)) / max(1, RMS(U) / d)
         times G, two whole-parameter factors not readable from the state after the step."""
+        dtype = (state["variance"] if "variance" in state else state["row_var"]).dtype
+        eps1 = np.finfo(dtype).eps if group["eps"][0] is None else group["eps"][0]
         if "variance" in state:
             var_estimate = state["variance"]
         else:
             row_var, col_var = state["row_var"], state["col_var"]
-            eps1 = group["eps"][0]
-            eps1 = np.finfo(row_var.dtype).eps if eps1 is None else eps1
             row_var_mean = row_var.sum(axis=-2, keepdims=True) / row_var.shape[-2]
             var_estimate = row_var * col_var / np.maximum(row_var_mean, eps1)
-        eps1 = group["eps"][0]
-        eps1 = np.finfo(var_estimate.dtype).eps if eps1 is None else eps1
         rho = min(group["lr"], 1 / (state["step"] ** 0.5))
         return rho / np.sqrt(np.maximum(var_estimate, eps1 * eps1))
 
