@@ -68,10 +68,9 @@ row and column factors) are shown at the coordinate's row or column.
 An optimizer that updates all parameters together in `step(closure)` (`needs_closure`,
 LBFGS) has no step of one parameter to rehearse: `explain` raises TypeError for it.
 
-To match the
-update bit for bit, write each expression in the update's order of operations: numpy
-rounds `v * beta2 + (1 - beta2) * (g * g)` differently from `beta2 * v + (1 - beta2) * g**2`
-only in the last bit, and that is what the check compares. The class docstring's formula
+To match the update bit for bit, write each expression in the update's order of
+operations: numpy rounds `v * beta2 + (1 - beta2) * (g * g)` differently from
+`beta2 * v + (1 - beta2) * g**2` only in the last bit, and that is what the check compares. The class docstring's formula
 block (from the line containing "Per element" to the first blank line after the formula)
 is shown above the numbers; define `effective_step_size(state, group, before)` as
 well to have the effective step size shown (see `Optimizer.effective_step_size`).
