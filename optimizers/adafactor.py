@@ -3,10 +3,10 @@
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from .base import STEP, Optimizer
-from .kernels import _JIT_OPTIONS, kernel
+from .kernels import _JIT_OPTIONS, PARALLEL_MIN_BYTES, kernel
 from .muon import lerp
 from .opening import opening_formula, prepare_gradient
 from .registry import register
@@ -56,7 +56,8 @@ class Adafactor(Optimizer):
 
     Backends: the numba kernels do each pass in one loop, and their sums follow numpy's
     pairwise summation (`pairwise_sum`) element for element, so the two backends agree
-    bit for bit.
+    bit for bit. That order makes the second-moment pass serial; the final element-wise
+    pass uses both cores for parameters of 256 KiB or more.
 
     Relation to the sources. Not among them; V is RMSprop's average of
     g^2 with a weight 1 - b_t that grows towards 1 instead of a constant beta.
@@ -221,7 +222,9 @@ class Adafactor(Optimizer):
         )
         denom = max(1.0, math.sqrt(float(sum_of_squares)) / (size**0.5 * group["d"]))
         step = np.array([1 - lr * weight_decay, alpha / denom], dtype=dtype)
-        adafactor_apply.serial(work.reshape(-1), update.reshape(-1), step, weight_decay != 0)
+        # element-wise: both cores for large parameters (the sums above must stay serial)
+        apply = adafactor_apply.parallel if work.nbytes >= PARALLEL_MIN_BYTES else adafactor_apply.serial
+        apply(work.reshape(-1), update.reshape(-1), step, weight_decay != 0)
         if not contiguous:  # `work` was a copy
             param[...] = work.reshape(param.shape)
 
@@ -361,6 +364,6 @@ def adafactor_kernel(grad, row_var, col_var, update, coefficients, maximize, fac
 def adafactor_apply(param, update, coefficients, decay):
     """P <- P (1 - lr wd) - (alpha / denom) U over flat arrays, as `Adafactor.update`."""
     decay_factor, step = coefficients
-    for i in range(param.size):
+    for i in prange(param.size):
         p = param[i] * decay_factor if decay else param[i]
         param[i] = p - step * update[i]
