@@ -1,8 +1,9 @@
 """Every optimizer of the package races on Rosenbrock, Beale and the saddle x^2 - y^2.
 
-Each optimizer (`optimizers.available()`, default hyperparameters except lr) runs from the
-same start on each landscape, with the learning rate in `LR` below, and the script prints
-and saves the steps each needs to reach the tolerance:
+Each optimizer (`optimizers.available()`, default hyperparameters except lr, and L-BFGS's
+line-search settings in `OPTIONS`) runs from the same start on each landscape, with the
+learning rate in `LR` below, and the script prints and saves the steps each needs to
+reach the tolerance (a step of L-BFGS is one `step(closure)` of one iteration):
 
     rosenbrock  (1 - x)^2 + 100 (y - x^2)^2, start (-1.5, 2) (`landscapes.rosenbrock.start`),
                 first step with f - f_min < 1e-4, within 3,000 steps (--quick: 1,000)
@@ -140,7 +141,9 @@ LR.update({
     "adamwschedulefree": {"rosenbrock": 0.0237, "beale": 0.316, "saddle": 0.0354},
 })
 
-# torch.optim's other optimizers, their lrs chosen the same way:
+# torch.optim's other optimizers, their lrs chosen by the same rule (the grid was run with the
+# landscapes' gradients written out in numpy, not the autodiff; rounding makes the race's own
+# step counts differ slightly, e.g. Rprop on Rosenbrock 2,264 here, 2,199 there):
 #   rprop      Rosenbrock: the smallest lr that settles (larger initial steps overshoot the
 #              valley and the sign flips then shrink them); saddle: first step lr * sqrt(2)
 #   asgd       plain SGD until t0 = 1e6 (with a slowly decaying step): SGD's lrs, the same crawl
