@@ -66,8 +66,8 @@ class Adafactor(Optimizer):
     near (0.83, 0.70): the step alpha ~ RMS(P) rho shrinks as rho = 1/sqrt(t) from t = 400.
     """
 
-    # "row_var"/"col_var" (factored, their own shapes) or "variance": checked at load time
-    # by `_loaded_value`, which knows the shapes a parameter needs.
+    # "row_var"/"col_var" (factored, their own shapes) or "variance": not ARRAY entries of the
+    # parameter's shape, so `_check_state` and `_loaded_value` below check them.
     state_spec = {"step": STEP}
 
     def __init__(self, params, lr=1e-2, beta2_decay=-0.8, eps=(None, 1e-3), d=1.0,
@@ -227,6 +227,38 @@ class Adafactor(Optimizer):
         apply(work.reshape(-1), update.reshape(-1), step, weight_decay != 0)
         if not contiguous:  # `work` was a copy
             param[...] = work.reshape(param.shape)
+
+    @staticmethod
+    def _moment_shapes(param):
+        """{entry: shape} of the second-moment state a parameter of this shape keeps."""
+        if param.ndim > 1:
+            return {"row_var": param.shape[:-1] + (1,),
+                    "col_var": param.shape[:-2] + (1, param.shape[-1])}
+        return {"variance": param.shape}
+
+    def _check_state(self, param, state, group, checks, group_index, param_index):
+        """The base class's checks, then the second moments' own shapes, before any update."""
+        additions = super()._check_state(param, state, group, checks, group_index, param_index)
+        where = f"of parameter {param_index} of group {group_index}"
+        for name, shape in self._moment_shapes(param).items():
+            value = state.get(name)
+            if value is None:
+                raise ValueError(
+                    f"the state {where} lacks '{name}', which Adafactor keeps for a parameter of "
+                    f"shape {param.shape} (found: {', '.join(map(str, state))}); was it the state "
+                    "of another optimizer, or of a parameter of another shape?")
+            entry = f"state '{name}' {where}"
+            if not isinstance(value, np.ndarray):
+                raise TypeError(f"{entry} must be a numpy array, but got {type(value).__name__}")
+            if value.shape != shape:
+                raise ValueError(f"{entry} has shape {value.shape}, but a parameter of shape "
+                                 f"{param.shape} needs {shape}")
+            if value.dtype != param.dtype:
+                raise TypeError(f"{entry} has dtype {value.dtype}, but the parameter has dtype "
+                                f"{param.dtype}")
+            if not value.flags.writeable:
+                raise ValueError(f"{entry} is read-only, but optimizers update it in place")
+        return additions
 
     def _loaded_value(self, value, param, saved_index, key):
         """The factored state has its own shapes: check those, then load as the base class."""
