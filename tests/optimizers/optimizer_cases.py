@@ -11,7 +11,7 @@ MATRIX_ONLY             optimizers that take only 2-D parameters (Muon): the gen
 CLOSURE_DRIVEN          optimizers whose `step(closure)` updates all parameters together
                         (LBFGS): no per-parameter update and no numba kernel, so they have
                         no OPTIONS or FULL_STATE rows; tests/optimizers/test_lbfgs.py covers
-                        what those rows cover for the others.
+                        what those rows cover for the others (state_dict round trip, budgets).
 
 Torch trajectories are not listed here: they are rows of CONFIGS in
 tests/data/make_optimizer_refs.py, recorded into tests/data/optimizer_refs.npz.
