@@ -1,4 +1,5 @@
-"""Optimizer speed: one step of Adam, SGD (momentum 0.9) and Adagrad on a float32 parameter.
+"""Optimizer speed: one step of Adam, SGD (momentum 0.9), Adagrad, Rprop, ASGD, Adafactor and
+Muon on a float32 parameter.
 
 For every optimizer and size (1e3 ... 1e7 elements) this measures, in the same run:
 
@@ -14,7 +15,17 @@ and every array it writes is written once, nothing else:
     Adam:         read p, g, m, v;  write p, m, v   -> 7 * 4 = 28
     SGD momentum: read p, g, b;     write p, b      -> 5 * 4 = 20
     Adagrad:      read p, g, s;     write p, s      -> 5 * 4 = 20
-Bandwidth is (read + write bytes) / time over two arrays together as large as the
+    Rprop:        read p, g, prev, s; write p, prev, s -> 7 * 4 = 28
+    ASGD:         read p, g;        write p, ax     -> 4 * 4 = 16 (ax copies p until t0)
+    Adafactor:    read p, g;        write p         -> 3 * 4 = 12 (a matrix: its row and
+                  column factors are m + n numbers; the passes for RMS(p) and RMS(U) and
+                  the scratch U are extra traffic the floor leaves out)
+    Muon:         read p, g, M;     write p, M      -> 5 * 4 = 20, but Newton-Schulz's
+                  matrix products make it compute-bound: its floor means little
+Adafactor and Muon step a matrix of n elements (`SHAPES`: 25 x 40 ... 2500 x 4000), the
+others a vector. Muon stops at 1e6 (`MAX_ELEMENTS`): at 1e7 one step is seconds of matrix
+products. torch's Muon has no foreach or fused variant (its one implementation is the
+"for-loop" column) and runs Newton-Schulz in bfloat16, minigrad's in float32.Bandwidth is (read + write bytes) / time over two arrays together as large as the
 step's arrays (Adam: 4 arrays of n, so two of 2n elements), so the data sits in the same
 level of the memory hierarchy (L2, L3 or DRAM) as the step's. It is the best of five
 probes timed in the same round-robin as the optimizer steps: `np.copyto`, a numba copy
@@ -36,6 +47,7 @@ python with torch):
 """
 
 import argparse
+import inspect
 import json
 import os
 import platform
@@ -80,7 +92,29 @@ CASES = {
     "Adam": ("Adam", {"lr": 1e-3}, ("p", "g", "m", "v"), ("p", "m", "v")),
     "SGD momentum": ("SGD", {"lr": 1e-3, "momentum": 0.9}, ("p", "g", "b"), ("p", "b")),
     "Adagrad": ("Adagrad", {"lr": 1e-2}, ("p", "g", "s"), ("p", "s")),
+    "Rprop": ("Rprop", {"lr": 1e-2}, ("p", "g", "prev", "s"), ("p", "prev", "s")),
+    "ASGD": ("ASGD", {"lr": 1e-2}, ("p", "g"), ("p", "ax")),
+    "Adafactor": ("Adafactor", {"lr": 1e-2}, ("p", "g"), ("p",)),
+    "Muon": ("Muon", {"lr": 1e-3}, ("p", "g", "M"), ("p", "M")),
 }
+
+# Matrix shapes of n elements for the optimizers that factor or orthogonalise a matrix.
+SHAPES = {10**3: (25, 40), 10**4: (100, 100), 10**5: (250, 400), 10**6: (1000, 1000),
+          10**7: (2500, 4000)}
+MATRIX_CASES = ("Adafactor", "Muon")
+MAX_ELEMENTS = {"Muon": 10**6}
+
+# The numpy/numba >= 5 target at 1e5 was set for these three (see benchmarks/README.md).
+FIVEFOLD_CASES = ("Adam", "SGD momentum", "Adagrad")
+
+
+def shape_of(case, n):
+    """The parameter's shape: (n,), or a matrix of n elements for MATRIX_CASES."""
+    if case not in MATRIX_CASES:
+        return (n,)
+    if n not in SHAPES:
+        raise SystemExit(f"{case} steps a matrix: use sizes among {sorted(SHAPES)}")
+    return SHAPES[n]
 
 TORCH_VARIANTS = {
     "for-loop": {"foreach": False},
@@ -192,14 +226,21 @@ def minigrad_step(case, backend, data, grad):
 
 
 def torch_step(case, variant, data, grad):
-    """A torch optimizer's step, or None when torch does not support the variant here."""
+    """A torch optimizer's step, or None when torch does not support the variant here.
+
+    An optimizer without the foreach option (Muon) has one implementation, a loop over
+    the parameters: it is the "for-loop" variant."""
     class_name, kwargs, _, _ = CASES[case]
     param = torch.nn.Parameter(torch.from_numpy(data.copy()))
     param.grad = torch.from_numpy(grad.copy())
+    torch_class = getattr(torch.optim, class_name)
+    options = TORCH_VARIANTS[variant]
+    if "foreach" not in inspect.signature(torch_class.__init__).parameters:
+        if variant != "for-loop":
+            return None
+        options = {}
     try:
-        optimizer = getattr(torch.optim, class_name)(
-            [param], **kwargs, **TORCH_VARIANTS[variant]
-        )
+        optimizer = torch_class([param], **kwargs, **options)
         optimizer.step()
     except (RuntimeError, ValueError, TypeError):
         return None
@@ -209,8 +250,8 @@ def torch_step(case, variant, data, grad):
 def measure_row(case, n, repeat):
     """Time every variant of one optimizer and size, and the copy giving its floor."""
     rng = np.random.default_rng(0)
-    data = rng.standard_normal(n).astype(DTYPE)
-    grad = rng.standard_normal(n).astype(DTYPE)
+    data = rng.standard_normal(shape_of(case, n)).astype(DTYPE)
+    grad = rng.standard_normal(shape_of(case, n)).astype(DTYPE)
     # The bandwidth probes span as much memory as the step's arrays.
     probes = bandwidth_functions(working_set_arrays(case) * n // 2)
     functions = {"memory " + name: function for name, (function, _) in probes.items()}
@@ -300,7 +341,24 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true",
                         help="sizes 1e3,1e5,1e6 and 5 samples: a smoke run")
     parser.add_argument("--out", default="out/bench_optimizers.json", help="JSON output path")
+    parser.add_argument("--torch-path", default=None,
+                        help="a site-packages directory holding torch, appended to sys.path "
+                             "(when the python running this has numba but not torch)")
+    parser.add_argument("--cases", default=None,
+                        help=f"comma-separated optimizers, default all: {', '.join(CASES)}")
     args = parser.parse_args(argv)
+    global torch
+    if torch is None and args.torch_path:
+        sys.path.append(args.torch_path)  # after this python's own packages: its numpy wins
+        try:
+            import torch as found
+            torch = found
+        except ImportError:
+            print(f"--torch-path {args.torch_path}: torch not importable from there")
+    cases = list(CASES) if not args.cases else [c.strip() for c in args.cases.split(",")]
+    unknown = [c for c in cases if c not in CASES]
+    if unknown:
+        raise SystemExit(f"unknown --cases {unknown}; known: {', '.join(CASES)}")
 
     if args.sizes:
         sizes = [int(float(s)) for s in args.sizes.split(",")]
@@ -326,20 +384,21 @@ def main(argv=None):
           f"{facts['numpy']}, numba {facts['numba']}, torch {facts['torch'] or 'absent'}"
           + (f" ({facts['torch_threads']} threads)" if torch is not None else ""))
     print(f"load average before: {facts['loadavg_before'][0]:.2f}")
-    missing = [c for c, (name, *_) in CASES.items() if not hasattr(optimizers, name)]
+    missing = [c for c in cases if not hasattr(optimizers, CASES[c][0])]
     if missing:
         print(f"not in this minigrad (numba/numpy columns empty): {', '.join(missing)}")
     if torch is None:
         print("torch not importable: no torch columns")
-    for case in CASES:
+    for case in cases:
         _, _, reads, writes = CASES[case]
         print(f"{case}: reads {','.join(reads)} + writes {','.join(writes)} = "
               f"{len(reads) + len(writes)} x {ITEMSIZE} = {bytes_per_element(case)} bytes/element")
 
     rows = []
-    for case in CASES:
+    for case in cases:
         for n in sizes:
-            rows.append(measure_row(case, n, repeat))
+            if n <= MAX_ELEMENTS.get(case, n):
+                rows.append(measure_row(case, n, repeat))
     facts["loadavg_after"] = os.getloadavg()
     print_table(rows)
     print(f"load average after: {facts['loadavg_after'][0]:.2f}. Times are medians per step; "
@@ -358,7 +417,7 @@ def main(argv=None):
             targets.append({"target": f"{row['optimizer']} {row['n']:.0e}: numba/torch_best <= 1.0",
                             "value": row["numba/torch_best"],
                             "met": row["numba/torch_best"] <= 1.0})
-        if row["n"] == 10**5 and row["numpy/numba"] is not None:
+        if row["n"] == 10**5 and row["numpy/numba"] is not None and row["optimizer"] in FIVEFOLD_CASES:
             targets.append({"target": f"{row['optimizer']} 1e+05: numpy/numba >= 5",
                             "value": row["numpy/numba"], "met": row["numpy/numba"] >= 5})
         if row["optimizer"] == "Adam" and row["n"] == 10**7 and row["numba/floor"] is not None:
@@ -372,7 +431,8 @@ def main(argv=None):
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({
         "machine": facts,
-        "bytes_per_element": {c: bytes_per_element(c) for c in CASES},
+        "bytes_per_element": {c: bytes_per_element(c) for c in cases},
+        "shapes": {c: {str(n): list(shape_of(c, n)) for n in sizes} for c in cases},
         "rows": rows,
         "targets": targets,
     }, indent=2))

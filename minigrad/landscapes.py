@@ -208,7 +208,11 @@ def trajectory(optimizer, f, x, steps):
     Each step: ``optimizer.zero_grad()``, ``f(x).backward()``, ``optimizer.step()``. The
     optimizer must update ``x`` (a Tensor of shape (2,) that requires grad) in place or
     by reassigning ``x.data`` -- any object with ``zero_grad()`` and ``step()`` works.
-    Returns a ``(steps + 1, 2)`` array, the start first, in ``x``'s dtype.
+    An optimizer whose ``needs_closure`` is true (L-BFGS, which evaluates f several times
+    per step) gets ``optimizer.step(closure)`` instead, the closure doing ``zero_grad()``,
+    ``f(x).backward()`` and returning f(x); one point is recorded per step, however many
+    evaluations the step made. Returns a ``(steps + 1, 2)`` array, the start first, in
+    ``x``'s dtype.
 
     If the point becomes non-finite (the optimizer diverged), the run stops there: the
     array ends with that first non-finite point (so it has fewer than ``steps + 1`` rows)
@@ -227,8 +231,7 @@ def trajectory(optimizer, f, x, steps):
     if not np.all(np.isfinite(x.data)):
         raise ValueError(f"trajectory: the start point {x.data} is not finite")
 
-    points = [x.data.copy()]
-    for step in range(1, int(steps) + 1):
+    def evaluate():
         optimizer.zero_grad()
         if x.grad is not None and np.any(x.grad != 0):
             raise RuntimeError(
@@ -242,7 +245,16 @@ def trajectory(optimizer, f, x, steps):
         value.backward()
         if x.grad is None:
             raise RuntimeError("trajectory: f(x) does not depend on x (x.grad stayed None after backward)")
-        optimizer.step()
+        return value
+
+    needs_closure = getattr(optimizer, "needs_closure", False)
+    points = [x.data.copy()]
+    for step in range(1, int(steps) + 1):
+        if needs_closure:
+            optimizer.step(evaluate)
+        else:
+            evaluate()
+            optimizer.step()
         points.append(x.data.copy())
         if not np.all(np.isfinite(points[-1])):
             warnings.warn(
@@ -253,6 +265,34 @@ def trajectory(optimizer, f, x, steps):
             )
             break
     return np.array(points)
+
+
+class MatrixView:
+    """A point x (a Tensor of shape (2,)) seen as a 1 x 2 matrix parameter, for optimizers
+    that only take matrices (Muon): ``optimizers.Muon([landscapes.MatrixView(x)])``.
+
+    ``.data`` is a (1, 2) view of ``x.data``, so the optimizer's in-place updates move x;
+    ``.grad`` is ``x.grad`` seen as (1, 2) (None when x has none), and setting it sets
+    ``x.grad`` (zero_grad works). Pass ``x`` itself to ``trajectory``.
+    """
+
+    def __init__(self, x):
+        if not isinstance(x, Tensor) or x.shape != (2,):
+            raise TypeError("MatrixView: x must be a minigrad Tensor of shape (2,)")
+        self.tensor = x
+
+    @property
+    def data(self):
+        return self.tensor.data.reshape(1, 2)
+
+    @property
+    def grad(self):
+        grad = self.tensor.grad
+        return None if grad is None else grad.reshape(1, 2)
+
+    @grad.setter
+    def grad(self, value):
+        self.tensor.grad = None if value is None else np.asarray(value).reshape(2)
 
 
 def contour_levels(z, count=30):

@@ -6,8 +6,9 @@ import numpy as np
 from numba import prange
 
 from .adam import check_adam_hyperparameters
-from .base import Optimizer
+from .base import ARRAY, STEP, Optimizer
 from .kernels import kernel, run_kernel
+from .opening import opening_formula, prepare_gradient, prepare_gradient_at
 from .registry import register
 
 
@@ -54,14 +55,18 @@ class AdaBelief(Optimizer):
     State per parameter: "step" (t), "exp_avg" (m), "exp_avg_var" (s) and, with amsgrad,
     "max_exp_avg_var" (s_max).
 
-    Relation to the sources: they predate AdaBelief; without rectification it is the
+    Relation to the sources. They predate AdaBelief; without rectification it is the
     sources' Adam (eps outside the root) with g - m in place of g in the second moment.
+    `examples/custom_optimizer.py` writes another such variant of Adam, Yogi.
 
     Rosenbrock from (-1.5, 2): lr=0.05 with rectify=False takes f from 12.5 to ~2e-13 in
     2,000 steps. The default, rectified update is poor there: its first four steps are
     momentum SGD on the raw gradient (|g| ~ 155 at the start), which throws it out of the
     valley for lr >= 0.02 (it diverges), and lr=0.01 only reaches f = 0.12.
     """
+
+    state_spec = {"step": STEP, "exp_avg": ARRAY, "exp_avg_var": ARRAY, "max_exp_avg_var": ARRAY}
+    option_state = {"max_exp_avg_var": lambda group: group["amsgrad"]}
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-16, weight_decay=0,
                  amsgrad=False, *, weight_decouple=True, fixed_decay=False, rectify=True,
@@ -123,14 +128,13 @@ class AdaBelief(Optimizer):
         return None, 1.0, False
 
     def update(self, param, grad, state, group):
-        lr, weight_decay, eps = group["lr"], group["weight_decay"], group["eps"]
+        eps = group["eps"]
         beta1, beta2 = group["betas"]
-        if group["maximize"]:
-            grad = -grad
-        if group["weight_decouple"]:
+        if group["weight_decouple"] and group["fixed_decay"]:
             param *= self._decay_factor(group)
-        elif weight_decay != 0:
-            grad = grad + weight_decay * param
+            grad = -grad if group["maximize"] else grad
+        else:
+            grad = prepare_gradient(param, grad, group, group["weight_decouple"])
         exp_avg, exp_avg_var = state["exp_avg"], state["exp_avg_var"]
         exp_avg *= beta1
         exp_avg += (1 - beta1) * grad
@@ -150,6 +154,64 @@ class AdaBelief(Optimizer):
             param -= step_size * (exp_avg / (np.sqrt(belief) / bias_correction2_sqrt + eps))
         else:
             param -= step_size * exp_avg
+
+    symbols = {"step": "t", "exp_avg": "m", "exp_avg_var": "s", "max_exp_avg_var": "s_max"}
+
+    def formula(self, state, group):
+        if group["weight_decouple"] and group["fixed_decay"]:
+            lines = [("g", "-g")] if group["maximize"] else []
+            if group["weight_decay"] != 0:
+                lines.append(("p", "p * (1 - weight_decay)"))
+        else:
+            lines = opening_formula(group, group["weight_decouple"])
+        lines += [
+            ("m", "m * beta1 + (1 - beta1) * g"),
+            ("residual", "g - m"),
+            ("s", "s * beta2 + (1 - beta2) * (residual * residual)"),
+            ("s", "s + eps"),
+        ]
+        belief = "s"
+        if group["amsgrad"]:
+            lines.append(("s_max", "maximum(s_max, s)"))
+            if not group["rectify"]:
+                belief = "s_max"
+        step_size, _, divide = self._step_scalars(state, group)
+        if step_size is None:  # rectified update not yet on, and no SGD phase: no move
+            return lines
+        if divide:
+            return lines + [("p", f"p - step_size * (m / (sqrt({belief}) / bias_correction2_sqrt + eps))")]
+        return lines + [("p", "p - step_size * m")]
+
+    def formula_values(self, param, grad, state, group):
+        step_size, bias_correction2_sqrt, divide = self._step_scalars(state, group)
+        if step_size is None:
+            return {}
+        values = {"step_size": (step_size, self._STEP_SIZE_MEANING[(group["rectify"], divide)])}
+        if divide:
+            values["bias_correction2_sqrt"] = (
+                bias_correction2_sqrt,
+                "sqrt(1 - b2^t)" if not group["rectify"] else "1: the rectified step divides by sqrt(s) + eps")
+        return values
+
+    _STEP_SIZE_MEANING = {
+        (False, True): "lr / (1 - b1^t)",
+        (True, True): "lr R_t: the rectified step (rho_t >= 5)",
+        (True, False): "lr / (1 - b1^t): SGD with momentum until rho_t >= 5",
+    }
+
+    def effective_step_size(self, state, group, before):
+        """The factor on m: step_size / (sqrt(s) / sqrt(1 - b2^t) + eps) (s_max with amsgrad,
+        unrectified), lr R_t / (sqrt(s) + eps) once rectified, lr / (1 - b1^t) in every
+        coordinate in the SGD phase before it, 0 when that phase is off."""
+        step_size, bias_correction2_sqrt, divide = self._step_scalars(state, group)
+        s = state["exp_avg_var"]
+        if group["amsgrad"] and not group["rectify"]:
+            s = state["max_exp_avg_var"]
+        if step_size is None:
+            return np.zeros(s.shape, dtype=s.dtype)
+        if not divide:
+            return np.full(s.shape, step_size, dtype=s.dtype)
+        return step_size / (np.sqrt(s) / bias_correction2_sqrt + group["eps"])
 
     def update_numba(self, param, grad, state, group):
         beta1, beta2 = group["betas"]
@@ -174,11 +236,7 @@ def adabelief_kernel(param, grad, exp_avg, exp_avg_var, max_exp_avg_var, coeffic
     (decay_factor, weight_decay, beta1, one_minus_beta1, beta2, one_minus_beta2, eps,
      bias_correction2_sqrt, step_size) = coefficients
     for i in prange(param.size):
-        g = -grad[i] if maximize else grad[i]
-        if decouple:
-            param[i] *= decay_factor
-        elif weight_decay != 0:
-            g = g + weight_decay * param[i]
+        g = prepare_gradient_at(param, grad, i, maximize, weight_decay, decouple, decay_factor)
         m = beta1 * exp_avg[i] + one_minus_beta1 * g
         exp_avg[i] = m
         residual = g - m

@@ -3,11 +3,12 @@
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
-from .base import Optimizer
-from .kernels import _JIT_OPTIONS, kernel
+from .base import STEP, Optimizer
+from .kernels import _JIT_OPTIONS, PARALLEL_MIN_BYTES, kernel
 from .muon import lerp
+from .opening import opening_formula, prepare_gradient
 from .registry import register
 
 
@@ -28,25 +29,26 @@ class Adafactor(Optimizer):
     Adafactor(params, lr=1e-2, beta2_decay=-0.8, eps=(None, 1e-3), d=1.0, weight_decay=0.0,
               *, maximize=False, backend="numba")
 
-    At step t = 1, 2, ... with gradient G (eps1 = eps[0], the dtype's machine epsilon when
-    None; eps2 = eps[1]):
+    Per element of P, at step t = 1, 2, ... with gradient G (eps1 = eps[0], the dtype's
+    machine epsilon when None; eps2 = eps[1]; RMS(x) = ||x||_2 / sqrt(numel)):
 
         G   <- -G                                 if maximize
+        P   <- P * (1 - lr * weight_decay)        (decoupled, as AdamW)
         b_t  = t^beta2_decay                      (the weight of the new G^2: 1, 0.57, ...)
-        rho  = min(lr, 1 / sqrt(t))
-        alpha = max(eps2, RMS(P)) * rho           (a step relative to the parameter's size)
-        P   <- P * (1 - lr * weight_decay)
-        for P with >= 2 dims (factored over the last two, m x n):
-            R <- R + b_t * (mean_j G^2 - R)       (row means, m values)
-            C <- C + b_t * (mean_i G^2 - C)       (column means, n values)
-            V  = R C / max(mean_i R, eps1)        (the rank-1 estimate of the second moment)
+        for P with >= 2 dims (factored over the last two, m x n), at row i, column j:
+            R_i <- R_i + b_t * (mean_j G^2 - R_i) (row means: m numbers)
+            C_j <- C_j + b_t * (mean_i G^2 - C_j) (column means: n numbers)
+            V    = R_i C_j / max(mean_i R_i, eps1)  (the rank-1 estimate of E[G^2])
         otherwise:
-            V <- V + b_t * (G^2 - V)
-        U   = G / sqrt(max(V, eps1^2))
+            V   <- V + b_t * (G^2 - V)
+        U    = G / sqrt(max(V, eps1^2))
+        alpha = max(eps2, RMS(P)) * min(lr, 1 / sqrt(t))   (P before the step)
         P   <- P - alpha / max(1, RMS(U) / d) * U (update clipping at RMS d)
 
-    RMS(x) = ||x||_2 / sqrt(numel). No first moment (no momentum) and, for a matrix, m + n
-    numbers of second-moment state instead of m n: the memory saving the paper is about.
+    alpha makes the step relative to the parameter's own size; the row and column means,
+    RMS(P) and RMS(U) are quantities of the whole parameter (`optimizers.explain` shows
+    them as such). No first moment (no momentum) and, for a matrix, m + n numbers of
+    second-moment state instead of m n: the memory saving the paper is about.
     The "+ b_t * (x - R)" steps are torch's lerp (rounded as `muon.lerp`).
 
     State per parameter: "step" (t) and "row_var" (shape (..., m, 1)) and "col_var"
@@ -54,14 +56,19 @@ class Adafactor(Optimizer):
 
     Backends: the numba kernels do each pass in one loop, and their sums follow numpy's
     pairwise summation (`pairwise_sum`) element for element, so the two backends agree
-    bit for bit.
+    bit for bit. That order makes the second-moment pass serial; the final element-wise
+    pass uses both cores for parameters of 256 KiB or more.
 
-    Relation to the sources: not among them; V is RMSprop's average of
+    Relation to the sources. Not among them; V is RMSprop's average of
     g^2 with a weight 1 - b_t that grows towards 1 instead of a constant beta.
 
     Rosenbrock from (-1.5, 2): lr=0.05 takes f from 12.5 to ~0.06 in 2,000 steps, ending
     near (0.83, 0.70): the step alpha ~ RMS(P) rho shrinks as rho = 1/sqrt(t) from t = 400.
     """
+
+    # "row_var"/"col_var" (factored, their own shapes) or "variance": not ARRAY entries of the
+    # parameter's shape, so `_check_state` and `_loaded_value` below check them.
+    state_spec = {"step": STEP}
 
     def __init__(self, params, lr=1e-2, beta2_decay=-0.8, eps=(None, 1e-3), d=1.0,
                  weight_decay=0.0, *, maximize=False, backend="numba"):
@@ -110,12 +117,9 @@ class Adafactor(Optimizer):
 
     def update(self, param, grad, state, group):
         eps1, beta2_t, rho = self._scalars(param, state, group)
-        lr, weight_decay = group["lr"], group["weight_decay"]
+        alpha = max(group["eps"][1], rms(param)) * rho  # from P before its decay
         # C order, so that the sums below run in the order of the kernel's sums
-        grad = np.asarray(-grad if group["maximize"] else grad, order="C")
-        alpha = max(group["eps"][1], rms(param)) * rho
-        if weight_decay != 0:
-            param *= 1 - lr * weight_decay
+        grad = np.asarray(prepare_gradient(param, grad, group, decoupled=True), order="C")
         grad_squared = grad * grad
         if param.ndim > 1:
             row_var, col_var = state["row_var"], state["col_var"]
@@ -131,6 +135,65 @@ class Adafactor(Optimizer):
         update = grad / np.sqrt(np.maximum(var_estimate, eps1 * eps1))
         denom = max(1.0, math.sqrt(float(np.sum(update * update))) / (update.size**0.5 * group["d"]))
         param -= (alpha / denom) * update
+
+    symbols = {"step": "t", "row_var": "R", "col_var": "C", "variance": "V"}
+
+    def formula(self, state, group):
+        def lerp_line(name, target):  # torch's lerp, as `muon.lerp` rounds it
+            if state["step"] ** group["beta2_decay"] < 0.5:
+                return (name, f"{name} + b_t * ({target} - {name})")
+            return (name, f"{target} - ({target} - {name}) * (1 - b_t)")
+
+        lines = opening_formula(group, decoupled=True) + [("b_t", "t ** beta2_decay")]
+        if "variance" in state:
+            lines.append(lerp_line("V", "g * g"))
+        else:
+            lines += [lerp_line("R", "row_mean"), lerp_line("C", "col_mean"),
+                      ("V", "R * C / maximum(R_mean, eps1)")]
+        return lines + [("U", "g / sqrt(maximum(V, eps1 * eps1))"),
+                        ("p", "p - (alpha / denom) * U")]
+
+    def formula_values(self, param, grad, state, group):
+        eps1, beta2_t, rho = self._scalars(param, state, group)
+        alpha = max(group["eps"][1], rms(param)) * rho
+        grad = np.asarray(prepare_gradient(param, grad, group, decoupled=True), order="C")
+        values = {"eps1": (eps1, "eps[0], or the dtype's machine epsilon when None"),
+                  "alpha": (alpha, "max(eps2, RMS(P)) * min(lr, 1 / sqrt(t)), P before the step")}
+        grad_squared = grad * grad
+        if "variance" in state:
+            var_estimate = lerp(state["variance"], grad_squared, beta2_t)
+        else:
+            rows, columns = param.shape[-2:]
+            row_mean = grad_squared.sum(axis=-1, keepdims=True) / columns
+            col_mean = grad_squared.sum(axis=-2, keepdims=True) / rows
+            row_var = lerp(state["row_var"], row_mean, beta2_t)
+            col_var = lerp(state["col_var"], col_mean, beta2_t)
+            row_var_mean = row_var.sum(axis=-2, keepdims=True) / rows
+            var_estimate = row_var * col_var / np.maximum(row_var_mean, eps1)
+            values.update(
+                row_mean=(row_mean, "mean over the row's G^2"),
+                col_mean=(col_mean, "mean over the column's G^2"),
+                R_mean=(row_var_mean, "mean of the new R over the rows"),
+            )
+        update = grad / np.sqrt(np.maximum(var_estimate, eps1 * eps1))
+        denom = max(1.0, math.sqrt(float(np.sum(update * update))) / (update.size**0.5 * group["d"]))
+        values["denom"] = (denom, "max(1, RMS(U) / d), RMS over the whole parameter: the clipping")
+        return values
+
+    def effective_step_size(self, state, group, before):
+        """min(lr, 1 / sqrt(t)) / sqrt(max(V, eps1^2)): the step on G relative to the
+        parameter's size -- the step is this times max(eps2, RMS(P)) / max(1, RMS(U) / d)
+        times G, two whole-parameter factors not readable from the state after the step."""
+        dtype = (state["variance"] if "variance" in state else state["row_var"]).dtype
+        eps1 = np.finfo(dtype).eps if group["eps"][0] is None else group["eps"][0]
+        if "variance" in state:
+            var_estimate = state["variance"]
+        else:
+            row_var, col_var = state["row_var"], state["col_var"]
+            row_var_mean = row_var.sum(axis=-2, keepdims=True) / row_var.shape[-2]
+            var_estimate = row_var * col_var / np.maximum(row_var_mean, eps1)
+        rho = min(group["lr"], 1 / (state["step"] ** 0.5))
+        return rho / np.sqrt(np.maximum(var_estimate, eps1 * eps1))
 
     def update_numba(self, param, grad, state, group):
         eps1, beta2_t, rho = self._scalars(param, state, group)
@@ -159,12 +222,45 @@ class Adafactor(Optimizer):
         )
         denom = max(1.0, math.sqrt(float(sum_of_squares)) / (size**0.5 * group["d"]))
         step = np.array([1 - lr * weight_decay, alpha / denom], dtype=dtype)
-        adafactor_apply.serial(work.reshape(-1), update.reshape(-1), step, weight_decay != 0)
+        # element-wise: both cores for large parameters (the sums above must stay serial)
+        apply = adafactor_apply.parallel if work.nbytes >= PARALLEL_MIN_BYTES else adafactor_apply.serial
+        apply(work.reshape(-1), update.reshape(-1), step, weight_decay != 0)
         if not contiguous:  # `work` was a copy
             param[...] = work.reshape(param.shape)
 
     @staticmethod
-    def _loaded_value(value, param, saved_index, key):
+    def _moment_shapes(param):
+        """{entry: shape} of the second-moment state a parameter of this shape keeps."""
+        if param.ndim > 1:
+            return {"row_var": param.shape[:-1] + (1,),
+                    "col_var": param.shape[:-2] + (1, param.shape[-1])}
+        return {"variance": param.shape}
+
+    def _check_state(self, param, state, group, checks, group_index, param_index):
+        """The base class's checks, then the second moments' own shapes, before any update."""
+        additions = super()._check_state(param, state, group, checks, group_index, param_index)
+        where = f"of parameter {param_index} of group {group_index}"
+        for name, shape in self._moment_shapes(param).items():
+            value = state.get(name)
+            if value is None:
+                raise ValueError(
+                    f"the state {where} lacks '{name}', which Adafactor keeps for a parameter of "
+                    f"shape {param.shape} (found: {', '.join(map(str, state))}); was it the state "
+                    "of another optimizer, or of a parameter of another shape?")
+            entry = f"state '{name}' {where}"
+            if not isinstance(value, np.ndarray):
+                raise TypeError(f"{entry} must be a numpy array, but got {type(value).__name__}")
+            if value.shape != shape:
+                raise ValueError(f"{entry} has shape {value.shape}, but a parameter of shape "
+                                 f"{param.shape} needs {shape}")
+            if value.dtype != param.dtype:
+                raise TypeError(f"{entry} has dtype {value.dtype}, but the parameter has dtype "
+                                f"{param.dtype}")
+            if not value.flags.writeable:
+                raise ValueError(f"{entry} is read-only, but optimizers update it in place")
+        return additions
+
+    def _loaded_value(self, value, param, saved_index, key):
         """The factored state has its own shapes: check those, then load as the base class."""
         if key in ("row_var", "col_var") and isinstance(value, np.ndarray):
             expected = (param.shape[:-1] + (1,) if key == "row_var"
@@ -175,7 +271,7 @@ class Adafactor(Optimizer):
                     f"but the parameter of shape {param.shape} needs {expected if param.ndim >= 2 else 'none'}"
                 )
             return np.array(value, dtype=param.dtype, order="C", copy=True)
-        return Optimizer._loaded_value(value, param, saved_index, key)
+        return super()._loaded_value(value, param, saved_index, key)
 
 
 @njit(**_JIT_OPTIONS)
@@ -300,6 +396,6 @@ def adafactor_kernel(grad, row_var, col_var, update, coefficients, maximize, fac
 def adafactor_apply(param, update, coefficients, decay):
     """P <- P (1 - lr wd) - (alpha / denom) U over flat arrays, as `Adafactor.update`."""
     decay_factor, step = coefficients
-    for i in range(param.size):
+    for i in prange(param.size):
         p = param[i] * decay_factor if decay else param[i]
         param[i] = p - step * update[i]

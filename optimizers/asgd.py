@@ -3,8 +3,9 @@
 import numpy as np
 from numba import prange
 
-from .base import Optimizer
+from .base import ARRAY, REAL, STEP, Optimizer
 from .kernels import kernel, run_kernel
+from .opening import opening_formula, prepare_gradient, prepare_gradient_at
 from .registry import register
 
 
@@ -35,7 +36,7 @@ class ASGD(Optimizer):
 
     State per parameter: "step" (t), "eta", "mu" (Python floats), "ax" (the average).
 
-    Relation to the sources: plain SGD of the sources with a 1/t^alpha learning-rate
+    Relation to the sources. Plain SGD of the sources with a 1/t^alpha learning-rate
     decay (see "course notes: learning-rate schedules") and an iterate average, which
     is the momentum notes' exponentially weighted average with weight 1 / (t - t0) instead of a
     constant: the arithmetic mean.
@@ -43,6 +44,8 @@ class ASGD(Optimizer):
     Rosenbrock from (-1.5, 2): lr=1e-3 takes f from 12.5 to ~0.2 in 2,000 steps (the
     parameters; like SGD without momentum it crawls along the valley).
     """
+
+    state_spec = {"step": STEP, "eta": REAL, "mu": REAL, "ax": ARRAY}
 
     def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0, *,
                  maximize=False, backend="numba"):
@@ -73,11 +76,8 @@ class ASGD(Optimizer):
         state["mu"] = 1 / max(1, t - group["t0"])
 
     def update(self, param, grad, state, group):
-        eta, weight_decay = state["eta"], group["weight_decay"]
-        if group["maximize"]:
-            grad = -grad
-        if weight_decay != 0:
-            grad = grad + weight_decay * param
+        eta = state["eta"]
+        grad = prepare_gradient(param, grad, group)
         param *= 1 - group["lambd"] * eta
         param -= eta * grad
         ax = state["ax"]
@@ -86,6 +86,25 @@ class ASGD(Optimizer):
         else:
             ax[...] = param
         self._next_eta_and_mu(state, group)
+
+    symbols = {"step": "t"}
+    state_before_step = ("eta",)
+
+    def formula(self, state, group):
+        return opening_formula(group) + [
+            ("p", "p * (1 - lambd * eta)"),
+            ("p", "p - eta * g"),
+            ("ax", "ax + (p - ax) * mu" if state["mu"] != 1 else "p"),
+            ("eta", "lr / ((1 + lambd * lr * t) ** alpha)"),
+            ("mu", "1 / maximum(1, t - t0)"),
+        ]
+
+    def effective_step_size(self, state, group, before):
+        """eta as the step used it (the same in every coordinate): the factor applied to
+        the gradient; the step then computes the next eta, lr / (1 + lambd lr t)^alpha."""
+        eta = before.get("eta", group["lr"])  # the first step uses eta = lr
+        ax = state["ax"]
+        return np.full(ax.shape, float(eta), dtype=ax.dtype)
 
     def update_numba(self, param, grad, state, group):
         eta = state["eta"]
@@ -105,9 +124,7 @@ def asgd_kernel(param, grad, ax, coefficients, maximize, averaging):
     """In-place ASGD over flat arrays; the same arithmetic as `ASGD.update`."""
     decay, eta, weight_decay, mu = coefficients
     for i in prange(param.size):
-        g = -grad[i] if maximize else grad[i]
-        if weight_decay != 0:
-            g = g + weight_decay * param[i]
+        g = prepare_gradient_at(param, grad, i, maximize, weight_decay, False, 0.0)
         p = param[i] * decay
         p -= eta * g
         param[i] = p

@@ -101,8 +101,12 @@ its docstring (update formula and how it maps to the sources' form), the numpy
 `update` and the `@kernel` loop side by side (see `sgd.py`). Then:
 
 1. decorate the class with `@register("<name>")` (from `.registry`), give it `formula`,
-   `symbols` and, if its step adapts per coordinate, `effective_step_size` (see
-   `optimizers.explain`); import it in `optimizers/__init__.py` and add it to `__all__`;
+   `symbols` (and `formula_values` for quantities of the whole parameter: norms, row
+   means, a matrix function) and, if its step adapts per coordinate,
+   `effective_step_size` (see `optimizers.explain`); declare `param_ndim` if it takes
+   only parameters of one dimension count (Muon: 2) and `needs_closure` if it updates all
+   parameters together in `step(closure)` (LBFGS); import it in `optimizers/__init__.py`
+   and add it to `__all__`;
 2. add its option grid to `OPTIONS` in `tests/optimizers/optimizer_cases.py` (every option
    value to combine, plus a validity filter if some combinations are illegal), its
    Rosenbrock row to `CONVERGENCE`, its first-error rows to `INVALID_HYPERPARAMETERS`,
@@ -487,6 +491,25 @@ class Optimizer:
         coordinate and checks the result against `update` bit for bit (see its docstring).
         """
         return None
+
+    def formula_values(self, param, grad, state, group):
+        """Values the `formula` lines use that are not expressions of one coordinate, or {}.
+
+        {name: (value, meaning)}: Python scalars the update computes once per parameter (a
+        bias correction, a schedule's lr) and quantities of the whole parameter (a norm, a
+        row mean, a matrix function), each a scalar or an array broadcastable to the
+        parameter's shape, with a short text saying what it is. Computed from copies of
+        `param` (before the step), `grad` and `state` as `update` receives them (step
+        already counted); never modify them.
+        """
+        return {}
+
+    needs_closure = False
+    """True for an optimizer that updates all parameters together in `step(closure)` (LBFGS):
+    it has no per-parameter `update`, so `optimizers.explain` and `optcheck` do not apply."""
+
+    param_ndim = None
+    """The number of dimensions every parameter must have (Muon: 2), or None for any."""
 
     def effective_step_size(self, state, group, before):
         """The per-coordinate factor the step applies, as an array, or None (default).

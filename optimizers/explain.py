@@ -52,10 +52,25 @@ Python, evaluated in order on numpy scalars of the parameter's dtype; they may u
                          "betas" gives beta1, beta2 (the key without its "s", numbered)
     names assigned by earlier lines, and sqrt, abs, sign, maximum, minimum, exp, log
 
-A line assigning "p" or a state entry's name gives that value's new value. To match the
-update bit for bit, write each expression in the update's order of operations: numpy
-rounds `v * beta2 + (1 - beta2) * (g * g)` differently from `beta2 * v + (1 - beta2) * g**2`
-only in the last bit, and that is what the check compares. The class docstring's formula
+A line assigning "p" or a state entry's name gives that value's new value.
+
+Updates that are not element by element (LAMB's trust ratio, Adafactor's row and column
+means, Muon's Newton-Schulz) still have a formula per coordinate once the quantities of
+the whole parameter are known: define `formula_values(param, grad, state, group)`
+returning {name: (value, meaning)} -- scalars, or arrays broadcastable to the parameter's
+shape -- and the lines may use those names too. `explain` computes them on copies, shows
+each (at the coordinate) with its meaning under "from the whole parameter", and checks
+the lines as always. The same method supplies scalars the update computes in Python
+(a bias correction with `math.sqrt`, a schedule's lr) where writing them as an expression
+would round differently. State entries of another shape than the parameter's (Adafactor's
+row and column factors) are shown at the coordinate's row or column.
+
+An optimizer that updates all parameters together in `step(closure)` (`needs_closure`,
+LBFGS) has no step of one parameter to rehearse: `explain` raises TypeError for it.
+
+To match the update bit for bit, write each expression in the update's order of
+operations: numpy rounds `v * beta2 + (1 - beta2) * (g * g)` differently from
+`beta2 * v + (1 - beta2) * g**2` only in the last bit, and that is what the check compares. The class docstring's formula
 block (from the line containing "Per element" to the first blank line after the formula)
 is shown above the numbers; define `effective_step_size(state, group, before)` as
 well to have the effective step size shown (see `Optimizer.effective_step_size`).
@@ -132,6 +147,17 @@ def _indices(index, shape):
                 f"those, but got {item!r}"
             )
     return result
+
+
+def _at(value, index, shape):
+    """A state or formula value at the coordinate `index` of a parameter of `shape`: arrays
+    of the parameter's shape are indexed, other arrays broadcast (a row factor (m, 1) gives
+    its row's entry), scalars are returned as they are."""
+    if not isinstance(value, np.ndarray):
+        return value
+    if value.shape != tuple(shape):
+        value = np.broadcast_to(value, shape)
+    return value[index]
 
 
 def _copy_state(state):
@@ -231,7 +257,8 @@ class Explanation:
             for key, value in self._predicted_state.items():
                 actual = state.get(key)
                 if isinstance(value, np.ndarray):
-                    ok &= actual is not None and _same(actual[index], value[index])
+                    ok &= actual is not None and _same(_at(actual, index, data.shape),
+                                                       _at(value, index, data.shape))
                 else:
                     ok &= _same(actual, value)
         self.checks.append((f"step() ({self.backend}) did exactly what was explained", bool(ok)))
@@ -244,6 +271,7 @@ class Explanation:
          "coordinates": [{"index", "grad", "param_before", "param_after", "change",
                           "state_before": {key: value}, "state_after": {key: value},
                           "lines": [{"name", "expression", "numbers", "value"}],
+                          "formula_values": {name: value at the coordinate},
                           "effective_step_size"}],
          "checks": [{"check", "passed"}], "passed"}
         """
@@ -297,6 +325,10 @@ class Explanation:
             if coordinate["state_before"]:
                 lines.append("  state before             " + ", ".join(
                     f"{self._label(key)} = {_exact(value)}" for key, value in coordinate["state_before"].items()))
+            if coordinate["formula_values"]:
+                lines.append("  from the whole parameter (or computed once for it):")
+                for name, value in coordinate["formula_values"].items():
+                    lines.append(f"    {name} = {_exact(value)}  ({self.formula_meanings[name]})")
             if self.has_formula:
                 lines.append("  the formula with this step's numbers:")
                 for line in coordinate["lines"]:
@@ -334,6 +366,12 @@ def explain(optimizer, param, index=0):
     Returns an `Explanation` (print it, or `.as_dict()`); nothing is modified. See the
     module docstring for what is shown and checked, and how to declare a formula.
     """
+    if getattr(optimizer, "needs_closure", False):
+        raise TypeError(
+            f"explain: {type(optimizer).__name__} updates all parameters together in "
+            "step(closure) (several evaluations of the loss per step), so there is no update "
+            "of one parameter to rehearse; see its docstring for the iteration it runs"
+        )
     group_index, param_index, group = _locate(optimizer, param)
     data, grad = param.data, param.grad
     if grad is None:
@@ -358,6 +396,8 @@ def explain(optimizer, param, index=0):
     numpy_param, numpy_state = results["numpy"]
 
     lines_spec = optimizer.formula(_copy_state(state), group)
+    values = optimizer.formula_values(np.array(data, copy=True), grad, _copy_state(state), group)
+    meanings = {name: meaning for name, (_, meaning) in values.items()}
     symbols = dict(getattr(optimizer, "symbols", {}))
     hyperparameters = _hyperparameters(group)
     step_size = optimizer.effective_step_size(_copy_state(numpy_state), group, before_step)
@@ -373,8 +413,10 @@ def explain(optimizer, param, index=0):
         env.update(p=data[idx], g=grad[idx])
         state_before = {}
         for key, value in state.items():
-            state_before[key] = value[idx] if isinstance(value, np.ndarray) else value
+            state_before[key] = _at(value, idx, data.shape)
             env[symbols.get(key, key)] = state_before[key]
+        at_coordinate = {name: _at(value, idx, data.shape) for name, (value, _) in values.items()}
+        env.update(at_coordinate)
         lines = []
         if lines_spec is not None:
             for name, expression in lines_spec:
@@ -389,7 +431,8 @@ def explain(optimizer, param, index=0):
                               "numbers": _substitute(expression, env), "value": value})
                 env[name] = value
             used = {word for line in lines_spec for word in _NAME.findall(line[1])}
-            shown = {name: value for name, value in hyperparameters.items() if name in used}
+            shown = {name: value for name, value in hyperparameters.items()
+                     if name in used and name not in values}
         else:
             shown = {}
         where = f"coordinate {list(idx)}"
@@ -399,7 +442,7 @@ def explain(optimizer, param, index=0):
             for key, value in numpy_state.items():
                 symbol = symbols.get(key, key)
                 if symbol in {name for name, _ in lines_spec}:
-                    actual = value[idx] if isinstance(value, np.ndarray) else value
+                    actual = _at(value, idx, data.shape)
                     checks.append((f"{where}: the formula gives the {key} update() computes",
                                    _same(env[symbol], actual)))
         coordinates.append({
@@ -410,9 +453,9 @@ def explain(optimizer, param, index=0):
             "change": param_after[idx] - data[idx],
             "hyperparameters": shown,
             "state_before": state_before,
-            "state_after": {key: (value[idx] if isinstance(value, np.ndarray) else value)
-                            for key, value in state_after.items()},
+            "state_after": {key: _at(value, idx, data.shape) for key, value in state_after.items()},
             "lines": lines,
+            "formula_values": at_coordinate,
             "effective_step_size": None if step_size is None else np.asarray(step_size)[idx],
         })
     if "numba" in results:
@@ -434,6 +477,7 @@ def explain(optimizer, param, index=0):
         coordinates=coordinates,
         checks=checks,
         symbols=symbols,
+        formula_meanings=meanings,
         step_size_meaning=meaning,
         _optimizer=optimizer,
         _param=param,

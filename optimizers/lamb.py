@@ -4,7 +4,7 @@ import numpy as np
 from numba import prange
 
 from .adam import check_adam_hyperparameters
-from .base import Optimizer
+from .base import ARRAY, REAL, STEP, Optimizer
 from .kernels import kernel, run_kernel
 from .registry import register
 
@@ -22,14 +22,14 @@ class LAMB(Optimizer):
     LAMB(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-6, weight_decay=0, *, adam=False,
          maximize=False, backend="numba")
 
-    Per parameter (a whole array: a layer's weight matrix or bias), at every step with
-    gradient g (b1, b2 = betas):
+    Per element, at every step with gradient g (b1, b2 = betas), with one trust ratio per
+    parameter (a whole array: a layer's weight matrix or bias):
 
         g  <- -g                                    if maximize
         m  <- b1 * m + (1 - b1) * g                 (element-wise, as Adam)
         v  <- b2 * v + (1 - b2) * g * g
         r   = m / (sqrt(v) + eps) + weight_decay * p  (Adam's direction plus decoupled decay)
-        trust = min(||p||, 10) / ||r||              (one number per parameter; L2 norms)
+        trust = min(||p||, 10) / ||r||              (L2 norms over the whole parameter)
         p  <- p - lr * trust * r                    (trust = 1 if adam=True)
 
     So every parameter moves by lr * min(||p||, 10) in norm: a fixed fraction lr of its
@@ -52,7 +52,7 @@ class LAMB(Optimizer):
     State per parameter: "step" (t), "exp_avg" (m), "exp_avg_sq" (v) and "trust_ratio",
     the last step's trust ratio as a float (the reference also keeps it, for logging).
 
-    Relation to the sources: they predate LAMB; r is the sources' Adam direction
+    Relation to the sources. They predate LAMB; r is the sources' Adam direction
     (eps outside the root) without the bias correction.
 
     Rosenbrock from (-1.5, 2): lr=0.02 takes f from 12.5 to ~0.04 in 2,000 steps (the
@@ -60,6 +60,9 @@ class LAMB(Optimizer):
     where ||p|| = 1.4), so it cannot settle finer than that in a valley this narrow. LAMB
     is made for networks with many large layers trained with huge batches, not for 2-D.
     """
+
+    state_spec = {"step": STEP, "exp_avg": ARRAY, "exp_avg_sq": ARRAY, "trust_ratio": REAL}
+    option_state = {"trust_ratio": lambda group: False}  # made by the first update
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-6, weight_decay=0, *,
                  adam=False, maximize=False, backend="numba"):
@@ -91,8 +94,9 @@ class LAMB(Optimizer):
         state["trust_ratio"] = float(trust_ratio)
         return trust_ratio
 
-    def update(self, param, grad, state, group):
-        weight_decay = group["weight_decay"]
+    @staticmethod
+    def _adam_step(param, grad, state, group):
+        """m and v updated in place; returns r = m / (sqrt(v) + eps) + weight_decay * p."""
         beta1, beta2 = group["betas"]
         if group["maximize"]:
             grad = -grad
@@ -102,10 +106,39 @@ class LAMB(Optimizer):
         exp_avg_sq *= beta2
         exp_avg_sq += (1 - beta2) * (grad * grad)
         adam_step = exp_avg / (np.sqrt(exp_avg_sq) + group["eps"])
-        if weight_decay != 0:
-            adam_step += weight_decay * param
+        if group["weight_decay"] != 0:
+            adam_step += group["weight_decay"] * param
+        return adam_step
+
+    def update(self, param, grad, state, group):
+        adam_step = self._adam_step(param, grad, state, group)
         trust_ratio = self._trust_ratio(param, adam_step, state, group)
         param -= (group["lr"] * trust_ratio) * adam_step
+
+    symbols = {"step": "t", "exp_avg": "m", "exp_avg_sq": "v", "trust_ratio": "trust_ratio"}
+
+    def formula(self, state, group):
+        lines = [("g", "-g")] if group["maximize"] else []
+        lines += [
+            ("m", "m * beta1 + (1 - beta1) * g"),
+            ("v", "v * beta2 + (1 - beta2) * (g * g)"),
+            ("r", "m / (sqrt(v) + eps)"),
+        ]
+        if group["weight_decay"] != 0:
+            lines.append(("r", "r + weight_decay * p"))
+        return lines + [("p", "p - (lr * trust) * r")]
+
+    def formula_values(self, param, grad, state, group):
+        adam_step = self._adam_step(param, grad, state, group)
+        trust = self._trust_ratio(param, adam_step, state, group)
+        meaning = ("1 (adam=True)" if group["adam"] else
+                   "min(||p||, 10) / ||r||, the norms over the whole parameter (1 if one is 0)")
+        return {"trust": (trust, meaning)}
+
+    def effective_step_size(self, state, group, before):
+        """lr * trust / (sqrt(v) + eps): the factor on m (the step is this times m, plus
+        lr * trust * weight_decay * p), with this step's trust ratio."""
+        return (group["lr"] * state["trust_ratio"]) / (np.sqrt(state["exp_avg_sq"]) + group["eps"])
 
     def update_numba(self, param, grad, state, group):
         beta1, beta2 = group["betas"]

@@ -133,7 +133,8 @@ class LBFGS(Optimizer):
 
     `step(closure)` needs a closure that recomputes the loss and the gradients and returns
     the loss; one step runs up to max_iter iterations (max_eval closure calls, default
-    max_iter * 5 // 4). With g the flattened gradient of all parameters, per iteration:
+    max_iter * 5 // 4). Not per element: per iteration, with g the flattened gradient of
+    all parameters (one vector):
 
         s = t d, y = g - g_prev                   (the last step and gradient change)
         keep (s, y, rho = 1 / y.s) if y.s > 1e-10 (the last history_size pairs)
@@ -148,15 +149,18 @@ class LBFGS(Optimizer):
     from the stored pairs, so the steps are Newton-like: on smooth, full-batch problems
     L-BFGS converges in far fewer steps than first-order methods.
 
-    Like torch: one parameter group only; all state (the history, the last direction,
-    counters "func_evals" and "n_iter") is kept on the first parameter. Parameters
-    whose grad is None count as zero gradients.
+    Like torch: one parameter group only; all state is kept on the first parameter:
+    "func_evals" and "n_iter" (counters), "d" and "t" (the last direction and step length),
+    "old_dirs", "old_stps", "ro" (the y, s and 1 / y.s of the history), "H_diag",
+    "prev_flat_grad", "prev_loss" and "al" (the two-loop's scratch). Parameters whose grad
+    is None count as zero gradients. As the update is not one per parameter
+    (`needs_closure`), `optimizers.explain` and `optimizers.testing.optcheck` refuse it.
 
     No numba kernel: per iteration the work is a few dot products and axpys over one flat
     vector (2 history_size + a few), which numpy already runs at memory speed; the Python
     control flow (line search, history) is the cost, and a kernel cannot remove it.
 
-    Relation to the sources: beyond them (they stop at first-order methods); the
+    Relation to the sources. Beyond them (they stop at first-order methods); the
     "optimizer overview" notes' Newton step x - H^-1 g is what H approximates.
 
     Rosenbrock from (-1.5, 2) with line_search_fn="strong_wolfe", max_iter=100,
@@ -164,6 +168,8 @@ class LBFGS(Optimizer):
     iterations (52 evaluations), where Adam needs thousands of steps. With the default
     tolerance_change=1e-9 it stops at ~2e-10, where successive losses differ by less.
     """
+
+    needs_closure = True
 
     def __init__(self, params, lr=1, max_iter=20, max_eval=None, tolerance_grad=1e-7,
                  tolerance_change=1e-9, history_size=100, line_search_fn=None, backend=None):
@@ -352,9 +358,8 @@ class LBFGS(Optimizer):
         state["prev_flat_grad"], state["prev_loss"] = prev_flat_grad, prev_loss
         return orig_loss
 
-    @staticmethod
-    def _loaded_value(value, param, saved_index, key):
+    def _loaded_value(self, value, param, saved_index, key):
         """L-BFGS's arrays are flat over all parameters: copied, not checked against a shape."""
         if isinstance(value, np.ndarray):
             return value.copy()
-        return Optimizer._loaded_value(value, param, saved_index, key)
+        return super()._loaded_value(value, param, saved_index, key)

@@ -5,7 +5,7 @@ import math
 import numpy as np
 from numba import prange
 
-from .base import Optimizer
+from .base import ARRAY, Optimizer
 from .kernels import kernel, run_kernel
 from .registry import register
 
@@ -64,12 +64,13 @@ class Muon(Optimizer):
          ns_coefficients=(3.4445, -4.7750, 2.0315), eps=1e-7, ns_steps=5,
          adjust_lr_fn=None, backend="numba")
 
-    For a 2-D parameter P (A x B) with gradient G (mu = momentum):
+    Per element of a 2-D parameter P (A x B) with gradient G (mu = momentum), once the
+    whole matrix U is known:
 
         M  <- mu M + (1 - mu) G                   (torch's lerp of M towards G)
         U   = mu M + (1 - mu) G  if nesterov  else  M
-        O   = NewtonSchulz(U)                     (`newton_schulz`: ~ the orthogonal
-                                                  factor of U, all singular values ~1)
+        O   = NewtonSchulz(U)                     (of the whole matrix: `newton_schulz`,
+                                                  ~ the orthogonal factor of U)
         P  <- P * (1 - lr * weight_decay)         (decoupled, with the unadjusted lr)
         P  <- P - lr' * O,  lr' = lr * sqrt(max(1, A / B))         ("original", default)
                             lr' = lr * 0.2 * sqrt(max(A, B))       ("match_rms_adamw")
@@ -91,13 +92,16 @@ class Muon(Optimizer):
 
     State per parameter: "momentum_buffer" (M).
 
-    Relation to the sources: not among them; M is the momentum notes' exponentially
+    Relation to the sources. Not among them; M is the momentum notes' exponentially
     weighted average of the gradients, and Nesterov as in SGD.
 
     Rosenbrock, as a 1 x 2 matrix, from (-1.5, 2): Newton-Schulz of a single row is the
     row normalised to length ~1, so Muon moves ~lr per step in the momentum's direction;
     lr=3e-3, weight_decay=0 takes f from 12.5 to ~7e-4 in 2,000 steps.
     """
+
+    state_spec = {"momentum_buffer": ARRAY}
+    param_ndim = 2
 
     def __init__(self, params, lr=1e-3, weight_decay=0.1, momentum=0.95, nesterov=True,
                  ns_coefficients=NS_COEFFICIENTS, eps=1e-7, ns_steps=NS_STEPS,
@@ -133,13 +137,19 @@ class Muon(Optimizer):
 
     def add_param_group(self, param_group):
         """As `Optimizer.add_param_group`, after torch's check that every parameter is 2-D."""
-        params = param_group.get("params", []) if isinstance(param_group, dict) else []
-        if hasattr(params, "data"):
-            params = [params]
-        if not isinstance(params, set):
-            for param in list(params) if not isinstance(params, (list, tuple)) else params:
+        if isinstance(param_group, dict):
+            params = param_group.get("params", [])
+            if hasattr(params, "data"):
+                params = [params]
+            elif not isinstance(params, (set, str)) and hasattr(params, "__iter__"):
+                params = list(params)  # a generator is read once: keep its items for the base
+                param_group = dict(param_group, params=params)
+            else:
+                params = []
+            for item in params:
+                param = item[1] if isinstance(item, tuple) and len(item) == 2 else item
                 data = getattr(param, "data", None)
-                if isinstance(data, np.ndarray) and data.ndim != 2:
+                if isinstance(data, np.ndarray) and data.ndim != self.param_ndim:
                     raise ValueError(
                         "Muon only supports 2D parameters whereas we found a parameter "
                         f"with size: {data.shape}"
@@ -156,12 +166,46 @@ class Muon(Optimizer):
         param *= 1 - lr * group["weight_decay"]
         param -= adjusted_lr(lr, group["adjust_lr_fn"], param.shape) * ortho
 
-    def update(self, param, grad, state, group):
+    @staticmethod
+    def _momentum_update(grad, state, group):
+        """M <- lerp(M, G, 1 - mu) in place; returns U (Nesterov's lerp(G, M, mu), or M)."""
         momentum = group["momentum"]
         buf = state["momentum_buffer"]
         buf[...] = lerp(buf, grad, 1 - momentum)
-        update = lerp(grad, buf, momentum) if group["nesterov"] else buf
-        self._orthogonalised_step(param, update, group)
+        return lerp(grad, buf, momentum) if group["nesterov"] else buf
+
+    def update(self, param, grad, state, group):
+        self._orthogonalised_step(param, self._momentum_update(grad, state, group), group)
+
+    symbols = {"momentum_buffer": "M"}
+
+    def formula(self, state, group):
+        momentum = group["momentum"]
+        if 1 - momentum < 0.5:  # torch's lerp, as `lerp` rounds it
+            lines = [("M", "M + (1 - momentum) * (g - M)")]
+        else:
+            lines = [("M", "g - (g - M) * (1 - (1 - momentum))")]
+        if not group["nesterov"]:
+            lines.append(("U", "M"))
+        elif momentum < 0.5:
+            lines.append(("U", "g + momentum * (M - g)"))
+        else:
+            lines.append(("U", "M - (M - g) * (1 - momentum)"))
+        if group["weight_decay"] != 0:
+            lines.append(("p", "p * (1 - lr * weight_decay)"))
+        return lines + [("p", "p - lr_adjusted * O")]
+
+    def formula_values(self, param, grad, state, group):
+        update = self._momentum_update(grad, state, group)
+        ortho = newton_schulz(update, group["ns_coefficients"], group["ns_steps"], group["eps"])
+        rule = ("0.2 sqrt(max(A, B))" if group["adjust_lr_fn"] == "match_rms_adamw"
+                else "sqrt(max(1, A / B))")
+        return {
+            "O": (ortho, f"NewtonSchulz(U) of the whole {param.shape[0]} x {param.shape[1]} "
+                         "matrix U: ~ its orthogonal factor"),
+            "lr_adjusted": (adjusted_lr(group["lr"], group["adjust_lr_fn"], param.shape),
+                            f"lr * {rule}, A x B = {param.shape[0]} x {param.shape[1]}"),
+        }
 
     def update_numba(self, param, grad, state, group):
         momentum = group["momentum"]

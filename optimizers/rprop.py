@@ -3,7 +3,7 @@
 import numpy as np
 from numba import prange
 
-from .base import Optimizer
+from .base import ARRAY, STEP, Optimizer
 from .kernels import kernel, run_kernel
 from .registry import register
 
@@ -35,13 +35,15 @@ class Rprop(Optimizer):
 
     State per parameter: "step" (t), "prev" (g_prev), "step_size" (s).
 
-    Relation to the sources: not among them; its per-coordinate steps from the
+    Relation to the sources. Not among them; its per-coordinate steps from the
     gradient's sign foreshadow Adam's, whose first step also moves each coordinate by lr.
 
     Rosenbrock from (-1.5, 2): lr=1e-3 takes f from 12.5 to ~3e-4 in 2,000 steps, ending
     near (0.984, 0.968): in the curved valley the gradient's signs keep flipping, and each
     flip shrinks that coordinate's step by eta-.
     """
+
+    state_spec = {"step": STEP, "prev": ARRAY, "step_size": ARRAY}
 
     def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *,
                  maximize=False, backend="numba"):
@@ -76,6 +78,25 @@ class Rprop(Optimizer):
         grad = np.where(sign < 0, dtype(0), grad)
         param -= np.sign(grad) * step_size
         prev[...] = grad
+
+    symbols = {"step": "t", "prev": "g_prev", "step_size": "s"}
+
+    def formula(self, state, group):
+        # etas -> eta1 (eta-), eta2 (eta+); step_sizes -> step_size1 (s_min), step_size2 (s_max)
+        lines = [("g", "-g")] if group["maximize"] else []
+        return lines + [
+            ("product", "g * g_prev"),
+            ("f", "eta2 if product > 0 else (eta1 if product < 0 else 1)"),
+            ("s", "minimum(maximum(s * f, step_size1), step_size2)"),
+            ("g", "g * 0 if product < 0 else g"),
+            ("p", "p - sign(g) * s"),
+            ("g_prev", "g"),
+        ]
+
+    def effective_step_size(self, state, group, before):
+        """s ("step_size"): how far each coordinate moves this step, along -sign(g) (a
+        coordinate whose gradient just flipped sign sits the step out)."""
+        return state["step_size"].copy()
 
     def update_numba(self, param, grad, state, group):
         run_kernel(

@@ -4,7 +4,7 @@ import numpy as np
 from numba import prange
 
 from .adam import check_adam_hyperparameters
-from .base import Optimizer
+from .base import ARRAY, Optimizer
 from .kernels import kernel, run_kernel
 from .registry import register
 
@@ -84,6 +84,17 @@ class _ScheduleFree(Optimizer):
     def _averaging_beta(self, group):
         raise NotImplementedError
 
+    def formula_values(self, param, grad, state, group):
+        lr, ckp1, _ = self._schedule(group)
+        return {"lr_k": (lr, "lr * min(1, (k + 1) / warmup_steps), this step's warm-up lr"),
+                "c": (ckp1, "w_{k+1} / (w_1 + ... + w_{k+1}), the averaging weight")}
+
+    def _y_and_z_formula(self, beta):
+        """The lines moving y (the parameter) and z, after d is formed (named g)."""
+        return [("p", "p + c * (z - p)"),
+                ("p", f"p + (lr_k * ({beta} * (1 - c) - 1)) * g"),
+                ("z", "z - lr_k * g")]
+
     def eval(self):
         """Move every parameter from y to x, the average to evaluate (no-op in eval mode)."""
         for group in self.param_groups:
@@ -144,8 +155,9 @@ class SGDScheduleFree(_ScheduleFree):
 
     State per parameter: "z", created (a copy of the parameter) on its first step.
 
-    Relation to the sources: they predate it; with c = 0 (no averaging) the y
-    update is momentum SGD's, and x is a Polyak-style average of the iterates.
+    Relation to the sources. They predate it; with c = 0 (no averaging) the y
+    update is momentum SGD's, and x is a Polyak-style average of the iterates, which
+    replaces the sources' decaying learning-rate schedules.
 
     Rosenbrock from (-1.5, 2): lr=3e-3 takes f from 12.5 to ~6e-3 at y in 2,000 steps,
     and to ~2e-3 at x, the average (after eval()); lr=5e-3 diverges.
@@ -169,8 +181,15 @@ class SGDScheduleFree(_ScheduleFree):
     def _averaging_beta(self, group):
         return group["momentum"]
 
+    state_spec = {"z": ARRAY}
+    symbols = {"z": "z"}
+
     def init_state(self, param, group):
         return {"z": param.copy()}
+
+    def formula(self, state, group):
+        lines = [("g", "g + weight_decay * p")] if group["weight_decay"] != 0 else []
+        return lines + self._y_and_z_formula("momentum")
 
     def update(self, param, grad, state, group):
         lr, ckp1, _ = self._schedule(group)
@@ -220,7 +239,7 @@ class AdamWScheduleFree(_ScheduleFree):
 
     State per parameter: "z" (a copy of the parameter at its first step), "exp_avg_sq" (v).
 
-    Relation to the sources: they predate it; d is the sources' RMSProp step with
+    Relation to the sources. They predate it; d is the sources' RMSProp step with
     Adam's bias correction of v.
 
     Rosenbrock from (-1.5, 2): lr=0.05 takes f from 12.5 to ~9e-4 at y in 2,000 steps
@@ -245,8 +264,27 @@ class AdamWScheduleFree(_ScheduleFree):
     def _averaging_beta(self, group):
         return group["betas"][0]
 
+    state_spec = {"z": ARRAY, "exp_avg_sq": ARRAY}
+    symbols = {"z": "z", "exp_avg_sq": "v"}
+
     def init_state(self, param, group):
         return {"z": param.copy(), "exp_avg_sq": np.zeros_like(param)}
+
+    def formula(self, state, group):
+        lines = [
+            ("v", "v * beta2 + (1 - beta2) * (g * g)"),
+            ("bias_correction2", "1 - beta2 ** (k + 1)"),
+            ("g", "g / (sqrt(v / bias_correction2) + eps)"),
+        ]
+        if group["weight_decay"] != 0:
+            lines.append(("g", "g + weight_decay * p"))
+        return lines + self._y_and_z_formula("beta1")
+
+    def effective_step_size(self, state, group, before):
+        """lr_k / (sqrt(v / (1 - b2^(k+1))) + eps): the factor on the gradient in z's step
+        (y moves by (1 - b1 (1 - c)) times z's step, plus c (z - y))."""
+        lr, _, _ = self._schedule(group)
+        return lr / (np.sqrt(state["exp_avg_sq"] / self._bias_correction2(group)) + group["eps"])
 
     @staticmethod
     def _bias_correction2(group):

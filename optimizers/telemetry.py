@@ -55,17 +55,21 @@ copied before each step and passed as `before`. The package's optimizers:
                   coordinate whose gradient just flipped sign sits this step out).
     ASGD          eta, the same in every coordinate: the factor applied to the gradient,
                   as it was before the step (the step then computes the next eta).
-    SGD, Lion     None: SGD's factor is lr in every coordinate, and Lion's step is
-                  lr * sign(c) -- every coordinate moves by lr (or 0), nothing adapts.
-    AdaBelief, LAMB, SGDScheduleFree, AdamWScheduleFree
-                  None (not yet in the table): AdaBelief's factor switches form with
-                  its rectification, LAMB's is one trust ratio per parameter (kept in
-                  its state as "trust_ratio"), and the schedule-free steps mix two
-                  directions (towards z and along the gradient).
-    Adafactor,    None: not a per-coordinate factor of one vector the learner sees --
-    Muon, LBFGS   Adafactor's also depends on the parameter's RMS before the step, Muon
-                  and LBFGS multiply by a matrix (Newton-Schulz, the inverse Hessian
-                  estimate).
+    AdaBelief     the factor applied to m: lr / (1 - b1^t) / (sqrt(s) / sqrt(1 - b2^t) + eps)
+                  unrectified, lr R_t / (sqrt(s) + eps) once rectified, lr / (1 - b1^t)
+                  in every coordinate in the momentum-SGD phase before that.
+    LAMB          lr * trust / (sqrt(v) + eps): the factor applied to m, with the step's
+                  trust ratio min(||p||, 10) / ||r|| (one per parameter).
+    AdamWScheduleFree
+                  lr_k / (sqrt(v / (1 - b2^(k+1))) + eps): the factor applied to the
+                  gradient in z's step (lr_k: the warm-up lr).
+    Adafactor     min(lr, 1/sqrt(t)) / sqrt(max(V, eps1^2)): the step relative to the
+                  parameter's size; the step is this times max(eps2, RMS(P)) / max(1,
+                  RMS(U) / d) times the gradient, two numbers of the whole parameter.
+    SGD, Lion,    None: SGD's factor is lr in every coordinate, and Lion's step is
+    SGDSchedule-  lr * sign(c) -- every coordinate moves by lr (or 0), nothing adapts;
+    Free, Muon,   Schedule-Free SGD's is its warm-up lr everywhere; Muon and LBFGS
+    LBFGS         multiply by a matrix (Newton-Schulz, the inverse Hessian estimate).
 
 Cost: while attached, each step copies the parameters once (pre-step hook) and computes
 the norms and step sizes (post-step hook); the copy is dropped after the step. Detached

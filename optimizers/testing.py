@@ -8,8 +8,8 @@ r"""`optcheck`: check an optimizer you wrote, as `minigrad.gradcheck` checks a b
 
 `optcheck(optimizer_class, reference, **hyperparameters)` builds `optimizer_class(params,
 **hyperparameters)` on small random problems (three parameters: a vector, a transposed
-2 x 3 matrix, a 0-d scalar; in two param groups, the second with half the lr when there is
-one), float32 and float64, each backend the class has ("numpy", and "numba" if it defines
+2 x 3 matrix, a 0-d scalar -- 1 x 4, 2 x 3 and 1 x 1 matrices for a class whose
+`param_ndim` is 2; in two param groups, the second with half the lr when there is one), float32 and float64, each backend the class has ("numpy", and "numba" if it defines
 `update_numba`), and checks:
 
 1. steps:      `steps` steps with random gradients (one parameter has no gradient at one
@@ -34,6 +34,9 @@ first; store whatever you need, e.g. state["m"]), hp the coordinate's param grou
 optimizer (its name, or an `Optimizer` subclass) that must give the same numbers with the
 same hyperparameters. The reference is only called for coordinates whose parameter has a
 gradient at that step, exactly as `step()` skips parameters whose grad is None.
+
+An optimizer that needs a closure (`needs_closure`, LBFGS) is refused with TypeError: it
+has no per-parameter update to compare.
 
 Returns an `OptcheckResult` (true when every check passed; `str()` lists the checks);
 with `raise_exception=True` (the default) a failure raises `OptcheckError` instead.
@@ -84,14 +87,19 @@ class _Param:
         self.grad = None
 
 
-def _problem(rng, dtype):
-    """Three parameters (vector, transposed matrix, 0-d) and their initial values."""
+def _problem(rng, dtype, param_ndim=None):
+    """Three parameters (vector, transposed matrix, 0-d) and their initial values; for an
+    optimizer of matrices only (`param_ndim` 2), a 1 x 4 row, the transposed matrix and a
+    1 x 1 matrix in their place."""
     matrix = rng.normal(size=(3, 2)).astype(dtype)
-    return [
+    arrays = [
         rng.normal(size=4).astype(dtype),
         matrix.T,  # a non-contiguous view: the update must work in place on it too
         np.array(rng.normal(), dtype=dtype),
     ]
+    if param_ndim == 2:
+        arrays = [arrays[0].reshape(1, 4), arrays[1], arrays[2].reshape(1, 1)]
+    return arrays
 
 
 def _gradients(rng, arrays, steps):
@@ -183,7 +191,7 @@ def _first_difference(ours, reference, dtype):
 def _run(optimizer_class, reference, hyperparameters, backend, dtype, steps, seed, result):
     """Steps, in-place and gradient checks for one backend and dtype; returns the arrays."""
     rng = np.random.default_rng(seed)
-    arrays = _problem(rng, dtype)
+    arrays = _problem(rng, dtype, optimizer_class.param_ndim)
     starts = [np.array(array, copy=True) for array in arrays]
     params = [_Param(array) for array in arrays]
     optimizer = _make(optimizer_class, _groups(params, hyperparameters), backend, hyperparameters)
@@ -246,7 +254,7 @@ def _max_difference(ours, reference):
 def _check_state_dict(optimizer_class, hyperparameters, steps, seed, result):
     """Load state_dict() into a fresh optimizer mid-run: both must continue bit for bit."""
     rng = np.random.default_rng(seed + 1)
-    arrays = _problem(rng, np.float64)
+    arrays = _problem(rng, np.float64, optimizer_class.param_ndim)
     params = [_Param(array) for array in arrays]
     optimizer = _make(optimizer_class, _groups(params, hyperparameters), "numpy", hyperparameters)
     schedule = _gradients(rng, arrays, 2 * steps)
@@ -273,9 +281,10 @@ def _check_state_dict(optimizer_class, hyperparameters, steps, seed, result):
 
 
 def _check_zero_grad(optimizer_class, hyperparameters, result):
-    params = [_Param(np.ones(3)), _Param(np.ones((2, 2)))]
+    params = [_Param(np.ones((1, 3) if optimizer_class.param_ndim == 2 else 3)),
+              _Param(np.ones((2, 2)))]
     optimizer = _make(optimizer_class, _groups(params, hyperparameters), "numpy", hyperparameters)
-    grads = [np.full(3, 0.5), np.full((2, 2), -0.5)]
+    grads = [np.full(params[0].data.shape, 0.5), np.full((2, 2), -0.5)]
     for param, grad in zip(params, grads):
         param.grad = grad
     optimizer.zero_grad(set_to_none=False)
@@ -307,6 +316,12 @@ def optcheck(optimizer_class, reference, *, steps=6, seed=0, raise_exception=Tru
         )
     if isinstance(reference, type) and not issubclass(reference, Optimizer):
         raise TypeError(f"optcheck: a reference class must be an Optimizer subclass, got {reference!r}")
+    if optimizer_class.needs_closure:
+        raise TypeError(
+            f"optcheck: {optimizer_class.__name__} updates all parameters together in "
+            "step(closure), with several loss evaluations per step; optcheck compares "
+            "per-parameter updates on random gradients, which such an optimizer has not"
+        )
     result = OptcheckResult(optimizer_class.__name__)
     has_kernel = callable(getattr(optimizer_class, "update_numba", None))
     backends = ("numpy", "numba") if has_kernel else ("numpy",)

@@ -107,13 +107,19 @@ def test_every_registered_optimizer_has_a_section_with_its_code_and_trace(optimi
         by_name[created.group(1)] = section
     assert sorted(by_name) == optimizers.available()
     for name, section in by_name.items():
-        cls = type(optimizers.create(name, [make_docs.minigrad.tensor([0.0], requires_grad=True)]))
-        assert "def update(self, param, grad, state, group):" in section, name
-        assert "def update_numba(self, param, grad, state, group):" in section, name
-        assert "@kernel" in section and "for i in prange(param.size):" in section, name
+        cls = type(optimizers.create(name, [make_docs._stand_in()]))
+        if cls.needs_closure:  # LBFGS: its step(closure), no per-parameter update, no kernel
+            assert "def _step(self, closure=None):" in section and "no numba kernel" in section, name
+        else:
+            assert "def update(self, param, grad, state, group):" in section, name
+            assert "def update_numba(self, param, grad, state, group):" in section, name
+            kernels = make_docs._kernels_of(cls.update_numba)
+            assert all(f"def {k.py_func.__name__}(" in section for k in kernels), name
+            assert "@kernel" in section, name
         # The formula and the sources' forms are the docstring, quoted whole (one source of prose).
         assert inspect.getdoc(cls) in section, f"{name}: docstring not quoted"
-        assert "Per element" in inspect.getdoc(cls) and "Relation to the sources" in inspect.getdoc(cls), name
+        rule = "per iteration" if cls.needs_closure else "Per element"  # LBFGS: not per element
+        assert rule in inspect.getdoc(cls) and "Relation to the sources" in inspect.getdoc(cls), name
         assert f"(img/quadratic_{name}.png)" in section, name
         assert (ROOT / "docs" / "img" / f"quadratic_{name}.png").is_file(), f"quadratic_{name}.png: {REGENERATE}"
         assert cls.__name__ in section
@@ -122,8 +128,9 @@ def test_every_registered_optimizer_has_a_section_with_its_code_and_trace(optimi
 def test_quoted_code_is_the_source_the_optimizer_runs(optimizers_markdown):
     # A quoted line that does not exist in the module would mean the quoting is broken.
     for name in optimizers.available():
-        cls = type(optimizers.create(name, [make_docs.minigrad.tensor([0.0], requires_grad=True)]))
+        cls = type(optimizers.create(name, [make_docs._stand_in()]))
         numpy_code, numba_code = make_docs.quoted_code(cls)
+        numba_code = numba_code or ""  # LBFGS has no kernel
         module_source = "\n".join(
             Path(make_docs.inspect.getsourcefile(klass)).read_text(encoding="utf-8")
             for klass in cls.__mro__ if klass.__module__.startswith("optimizers.")
@@ -141,3 +148,8 @@ def test_sources_eps_inside_the_root_and_lr_inside_the_velocity_are_documented(o
     assert "learning rate inside the velocity" in text  # SGD
     assert "*summed* loss by batch_size" in text  # Adam
     assert "exponentially weighted average v <- beta * v + (1 - beta) * g" in text  # SGD
+
+
+def test_sparse_adam_is_said_to_be_out_of_scope(optimizers_markdown):
+    text = " ".join(optimizers_markdown.split())
+    assert "`SparseAdam`" in text and "out of scope" in text

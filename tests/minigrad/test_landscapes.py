@@ -253,3 +253,55 @@ def test_each_path_keeps_its_own_colour():
     colours = {line.get_label(): line.get_color() for line in fig.axes[0].lines if line.get_label() in paths}
     plt.close(fig)
     assert len(set(colours.values())) == len(paths)
+
+
+def test_trajectory_drives_a_closure_optimizer_one_step_per_point():
+    """L-BFGS (needs_closure) gets step(closure). With max_iter=1 a step is one iteration:
+    the first moves along -g by t = lr / sum|g| (g = (-1, -8) at (-5, -2), t = 1/9); the
+    second is a quasi-Newton step with H_0 = (y.s / y.y) I and one (s, y) pair. A strong
+    Wolfe line search (given evaluations: max_eval defaults to max_iter * 5 // 4 = 1, which
+    leaves it none) stretches the third step (f 0.81 where the plain run has 1.82) and
+    reaches f < 1e-10 at step 6, where |t d| <= tolerance_change stops it."""
+    f = landscapes.quadratic
+    x = Tensor(f.start, requires_grad=True)
+    path = landscapes.trajectory(optimizers.LBFGS([x], max_iter=1), f, x, 2)
+    g0 = np.array([-1.0, -8.0])
+    x1 = np.array([-5.0, -2.0]) - g0 / 9
+    np.testing.assert_allclose(path[1], x1, rtol=1e-15)
+    s, g1 = x1 - [-5.0, -2.0], np.array([0.2, 4.0]) * x1
+    y = g1 - g0
+    rho, h = 1 / y.dot(s), y.dot(s) / y.dot(y)
+    alpha = rho * s.dot(-g1)
+    r = h * (-g1 - alpha * y)
+    d = r + (alpha - rho * y.dot(r)) * s
+    np.testing.assert_allclose(path[2], x1 + d, rtol=1e-13)
+
+    x = Tensor(f.start, requires_grad=True)
+    lbfgs = optimizers.LBFGS([x], max_iter=1, max_eval=25, line_search_fn="strong_wolfe")
+    path = landscapes.trajectory(lbfgs, f, x, 10)
+    values = f.numpy(path[:, 0], path[:, 1])
+    assert values[0] == 0.1 * 25 + 2 * 4 and np.all(np.diff(values) <= 0)
+    assert 0.8 < values[3] < 0.82
+    assert values[5] > 1e-10 > values[6] and np.array_equal(path[6], path[10])
+    assert lbfgs.state[x]["func_evals"] > 10  # the line searches evaluated f between the points
+
+
+def test_a_matrix_view_lets_muon_run_a_trajectory():
+    """Muon takes only matrices; on the 1 x 2 view of x its Newton-Schulz step is the row
+    normalised (to length ~1, not exactly 1). At step 1 U is a multiple of g (M = 0.05 g,
+    Nesterov's U = 0.0975 g), so the first step is about lr along -g / ||g||."""
+    f = landscapes.quadratic
+    x = Tensor(f.start, requires_grad=True)
+    view = landscapes.MatrixView(x)
+    optimizer = optimizers.Muon([view], lr=0.1, weight_decay=0.0, backend="numpy")
+    path = landscapes.trajectory(optimizer, f, x, 3)
+    step = path[1] - path[0]
+    g = np.array([-1.0, -8.0])
+    direction = -g / np.linalg.norm(g)
+    assert np.dot(step, direction) / np.linalg.norm(step) == pytest.approx(1.0, abs=1e-12)
+    assert 0.05 < np.linalg.norm(step) < 0.15  # lr times a singular value in [~0.7, ~1.2]
+    assert view.data.base is x.data and optimizer.state[view]["momentum_buffer"].shape == (1, 2)
+    optimizer.zero_grad()
+    assert x.grad is None
+    with pytest.raises(TypeError, match="shape"):
+        landscapes.MatrixView(Tensor(np.zeros(3)))

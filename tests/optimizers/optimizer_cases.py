@@ -11,7 +11,7 @@ MATRIX_ONLY             optimizers that take only 2-D parameters (Muon): the gen
 CLOSURE_DRIVEN          optimizers whose `step(closure)` updates all parameters together
                         (LBFGS): no per-parameter update and no numba kernel, so they have
                         no OPTIONS or FULL_STATE rows; tests/optimizers/test_lbfgs.py covers
-                        what those rows cover for the others.
+                        what those rows cover for the others (state_dict round trip, budgets).
 
 Torch trajectories are not listed here: they are rows of CONFIGS in
 tests/data/make_optimizer_refs.py, recorded into tests/data/optimizer_refs.npz.
@@ -385,7 +385,7 @@ INVALID_HYPERPARAMETERS = [
     ("adafactor", dict(eps=(-1.0, 1e-3)), ValueError, "epsilon1 should be >= 0 but is: -1.0"),
     ("adafactor", dict(eps=(None, -1.0)), ValueError, "epsilon2 should be >= 0 but is: -1.0"),
     ("adafactor", dict(eps=(1e-30, None)), TypeError,
-     "eps must be a tuple of 2 real numbers, but got (1e-30, None)"),
+     "eps must be a tuple of (None or a real number, a real number), but got (1e-30, None)"),
     ("adafactor", dict(d=0.5), ValueError, "Clipping threshold d should be >= 1 but is: 0.5"),
     ("adafactor", dict(weight_decay=-1), ValueError, "weight_decay should be >= 0 but is: -1"),
     ("muon", dict(lr=-1), ValueError, "Learning rate should be >= 0 but is: -1"),

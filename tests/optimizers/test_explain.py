@@ -9,7 +9,7 @@ import pytest
 import optimizers
 from optimizers import SGD, Adam, Optimizer, explain
 from optimizers.explain import docstring_formula
-from optimizer_cases import OPTIONS, Param, case_id, option_combinations
+from optimizer_cases import OPTIONS, Param, case_id, option_combinations, shape_for
 
 STEPS = 8  # RAdam's rectified branch starts at t = 6
 
@@ -183,7 +183,49 @@ def test_errors_name_the_problem():
 
 def test_every_registered_optimizer_has_a_docstring_formula_and_a_formula():
     for name in optimizers.available():
-        p = Param(np.zeros(1), np.ones(1))
+        shape = shape_for(name, (1,))
+        p = Param(np.zeros(shape), np.ones(shape))
         optimizer = optimizers.create(name, [p])
+        if optimizer.needs_closure:
+            continue  # test_a_closure_optimizer_is_refused_with_the_reason
         assert docstring_formula(type(optimizer)).startswith("Per element"), name
         assert explain(optimizer, p).has_formula, name
+
+
+def test_a_closure_optimizer_is_refused_with_the_reason():
+    assert [name for name in optimizers.available()
+            if optimizers.create(name, [Param(np.zeros((1, 1)))]).needs_closure] == ["lbfgs"]
+    p = Param(np.zeros(2), np.ones(2))
+    with pytest.raises(TypeError, match=r"LBFGS updates all parameters together in step\(closure\)"):
+        explain(optimizers.LBFGS([p]), p)
+
+
+def test_whole_parameter_values_are_shown_and_used():
+    """LAMB's trust ratio min(||p||, 10) / ||r|| is a number of the whole parameter: by hand at
+    step 1, m = 0.1 g, v = 0.001 g^2, r = m / (sqrt(v) + eps) = 0.1 g / (sqrt(0.001)|g| + eps)."""
+    p = Param(np.array([3.0, 4.0]), np.array([1.0, -2.0]))
+    optimizer = optimizers.LAMB([p], lr=0.1, eps=0.0)
+    explanation = explain(optimizer, p, index=[0, 1])
+    r = 0.1 * np.array([1.0, -2.0]) / (np.sqrt(0.001) * np.array([1.0, 2.0]))
+    trust = 5.0 / np.linalg.norm(r)
+    (first, second) = explanation.coordinates
+    assert first["formula_values"]["trust"] == pytest.approx(trust, rel=1e-14)
+    assert second["formula_values"]["trust"] == first["formula_values"]["trust"]
+    assert first["change"] == pytest.approx(-0.1 * trust * r[0], rel=1e-12)
+    text = str(explanation)
+    assert "from the whole parameter" in text and "min(||p||, 10) / ||r||" in text
+    assert explanation.passed
+    optimizer.step()
+    assert explanation.check_step()
+
+
+def test_factored_state_is_shown_at_the_coordinates_row_and_column():
+    """Adafactor keeps a (2, 1) row factor and a (1, 3) column factor for a 2 x 3 matrix;
+    at step 1 (b_t = 1) they are the row and column means of G^2."""
+    grad = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    p = Param(np.ones((2, 3)), grad)
+    explanation = explain(optimizers.Adafactor([p]), p, index=(1, 2))
+    (coordinate,) = explanation.coordinates
+    assert coordinate["state_after"]["row_var"] == (16 + 25 + 36) / 3
+    assert coordinate["state_after"]["col_var"] == (9 + 36) / 2
+    assert explanation.passed

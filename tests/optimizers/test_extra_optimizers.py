@@ -390,3 +390,31 @@ def test_swa_with_an_optimizer_averages_the_visited_weights():
         visited.append(model.weight.data.copy())
     np.testing.assert_allclose(averaged.module.weight.data, np.mean(visited, axis=0), rtol=1e-13)
     assert averaged.n_averaged == 5
+
+
+@pytest.mark.parametrize("backend", ["numba", "numpy"])
+def test_adafactor_checks_its_factored_state_before_any_update(backend):
+    """The row and column factors have their own shapes; a wrong one is refused by step()
+    before the first parameter moves (validate first), naming the entry and both shapes."""
+    first, matrix = Param(np.ones(3)), Param(np.ones((2, 3)))
+    optimizer = optimizers.Adafactor([first, matrix], lr=0.1, backend=backend)
+    for p in (first, matrix):
+        p.grad = np.full(p.data.shape, 0.5)
+    optimizer.step()
+    before = [first.data.copy(), matrix.data.copy()]
+    optimizer.state[matrix]["col_var"] = np.zeros((3, 1))
+    with pytest.raises(ValueError, match=r"^state 'col_var' of parameter 1 of group 0 has shape "
+                                         r"\(3, 1\), but a parameter of shape \(2, 3\) needs \(1, 3\)$"):
+        optimizer.step()
+    optimizer.state[matrix]["col_var"] = np.zeros((1, 3), dtype=np.float32)
+    with pytest.raises(TypeError, match="has dtype float32, but the parameter has dtype float64"):
+        optimizer.step()
+    del optimizer.state[matrix]["col_var"]
+    with pytest.raises(ValueError, match="lacks 'col_var', which Adafactor keeps"):
+        optimizer.step()
+    optimizer.state[first]["variance"] = [0.0, 0.0, 0.0]
+    with pytest.raises(TypeError, match="state 'variance' of parameter 0 of group 0 must be a numpy array"):
+        optimizer.step()
+    np.testing.assert_array_equal(first.data, before[0])
+    np.testing.assert_array_equal(matrix.data, before[1])
+    assert optimizer.state[first]["step"] == 1

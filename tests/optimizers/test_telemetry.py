@@ -186,12 +186,20 @@ def test_optimizers_without_a_rule_report_none():
         assert recorder.groups[0]["step_size_median"] == [None]
         assert recorder.groups[0]["update_norm"] == [pytest.approx(0.1)]
         assert not recorder.has_step_size
-    adaptive = set(optimizers.available()) - {"sgd", "lion"}
-    for name in adaptive:
-        p = Param(np.array([1.0, -2.0]), np.array([0.5, 0.25]))
+    # lr (or a warm-up lr) in every coordinate, or a matrix applied to the whole update
+    without_rule = {"sgd", "lion", "sgdschedulefree", "muon", "lbfgs"}
+    for name in optimizers.available():
+        p = Param(np.array([[1.0, -2.0]]), np.array([[0.5, 0.25]]))
         recorder = Recorder(optimizers.create(name, [p], backend="numpy"))
-        recorder.optimizer.step()
-        assert recorder.groups[0]["step_size_median"][0] > 0, name
+        if recorder.optimizer.needs_closure:
+            recorder.optimizer.step(lambda: float(np.sum(p.data**2)))  # grad stays (0.5, 0.25)
+        else:
+            recorder.optimizer.step()
+        assert recorder.groups[0]["update_norm"][0] > 0, name
+        if name in without_rule:
+            assert recorder.groups[0]["step_size_median"] == [None], name
+        else:
+            assert recorder.groups[0]["step_size_median"][0] > 0, name
 
 
 def test_a_learners_subclass_inherits_its_parents_step_size():
@@ -383,3 +391,38 @@ def test_float32_parameters_under_the_numba_kernel_agree_with_numpy():
         assert p.data.dtype == np.float32
         records[backend] = recorder.as_dict()["groups"][0]
     assert records["numba"] == records["numpy"]
+
+
+def test_the_new_optimizers_step_sizes_by_hand():
+    """Two steps with gradient (0.5, -0.25) and then (1, 0.5), by hand for each rule."""
+    def two_steps(name, **hyperparameters):
+        p = Param(np.array([[1.0, -2.0]]), np.array([[0.5, -0.25]]))
+        recorder = Recorder(optimizers.create(name, [p], backend="numpy", **hyperparameters))
+        recorder.optimizer.step()
+        p.grad = np.array([[1.0, 0.5]])
+        recorder.optimizer.step()
+        return [(r["step_size_min"], r["step_size_max"]) for r in [recorder.groups[0]]][0]
+
+    # Rprop: s = lr at step 1; then the first coordinate kept its sign (x 1.2), the second flipped (x 0.5)
+    mins, maxs = two_steps("rprop", lr=0.1)
+    assert (mins[0], maxs[0]) == (0.1, 0.1)
+    assert (mins[1], maxs[1]) == (pytest.approx(0.05), pytest.approx(0.12))
+    # ASGD: eta = lr at step 1, then lr / (1 + lambd lr)^alpha
+    mins, maxs = two_steps("asgd", lr=0.1, lambd=0.5, alpha=0.75)
+    assert mins == maxs == [0.1, pytest.approx(0.1 / 1.05**0.75, rel=1e-15)]
+    # AdaBelief unrectified, step 1: m = 0.1 g, s = 0.001 (0.9 g)^2 + eps, so the factor on m is
+    # lr / (1 - 0.9) / (0.9 |g| + eps(1 + 1/sqrt(0.001)))
+    mins, maxs = two_steps("adabelief", lr=0.1, rectify=False, eps=0.0)
+    assert (mins[0], maxs[0]) == (pytest.approx(1 / (0.9 * 0.5)), pytest.approx(1 / (0.9 * 0.25)))
+    # Adafactor on a 1 x 2 matrix, step 1: b_t = 1, R = mean g^2, C = g^2, V = C: rho / |g|
+    mins, maxs = two_steps("adafactor", lr=0.1)
+    assert (mins[0], maxs[0]) == (pytest.approx(0.1 / 0.5), pytest.approx(0.1 / 0.25))
+    # LAMB, step 1 with eps 0: r = 0.1 g / (sqrt(0.001) |g|) = sqrt(10) sign(g), ||r|| = sqrt(20),
+    # trust = ||p|| / ||r|| = sqrt(5) / sqrt(20) = 0.5; the factor on m is lr trust / sqrt(v)
+    mins, maxs = two_steps("lamb", lr=0.1, eps=0.0)
+    trust = 0.5
+    assert (mins[0], maxs[0]) == (pytest.approx(0.1 * trust / (np.sqrt(0.001) * 0.5)),
+                                  pytest.approx(0.1 * trust / (np.sqrt(0.001) * 0.25)))
+    # Schedule-free AdamW, step 1: lr / (|g| + eps)
+    mins, maxs = two_steps("adamwschedulefree", lr=0.1, eps=0.0)
+    assert (mins[0], maxs[0]) == (pytest.approx(0.1 / 0.5), pytest.approx(0.1 / 0.25))
