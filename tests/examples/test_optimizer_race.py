@@ -87,7 +87,10 @@ def test_figures_written(result):
     for name in names:
         path = result["_out"] / name
         assert path.stat().st_size > 20_000
-    assert sorted(Path(figure).name for figure in result["figures"]) == sorted(names)
+    animation = result["_out"] / "optimizer_race.gif"
+    assert animation.read_bytes()[:6] == b"GIF89a" and animation.stat().st_size < 2_000_000
+    # the report shows every figure and the animation
+    assert sorted(Path(figure).name for figure in result["figures"]) == sorted(names + ("optimizer_race.gif",))
 
 
 def test_the_headline_lbfgs_reaches_1e_10_on_rosenbrock_in_a_few_dozen_iterations(result):

@@ -1,5 +1,7 @@
 """The Optimizer base class: torch.optim.Optimizer's surface, semantics and errors."""
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
@@ -272,7 +274,8 @@ def test_registry_errors():
          "params argument given to the optimizer should be an iterable of Tensors or dicts, but got float"),
         ([np.zeros(3)], TypeError,
          "optimizer can only optimize parameters with .data and .grad, but one of the params is ndarray"),
-        ([Param([1.0, 2.0])], TypeError, "a parameter's .data must be a numpy array, but got list"),
+        ([SimpleNamespace(data=[1.0, 2.0], grad=None)], TypeError,
+         "a parameter's .data must be a numpy array, but got list"),
         ([Param(np.arange(3))], TypeError,
          "optimizer can only optimize float32 or float64 parameters, but one of the params has dtype int64"),
         ([Param(np.zeros(2, np.float16))], TypeError,
