@@ -237,26 +237,7 @@ def shape_for(name, shape):
     """`shape`, or its 2-D stand-in for an optimizer that only takes matrices."""
     return matrix_shape(shape) if name in MATRIX_ONLY else tuple(shape)
 
-FULL_STATE = {
-    "sgd": dict(lr=0.05, momentum=0.9, dampening=0.1, weight_decay=0.1),
-    "adagrad": dict(lr=0.1, lr_decay=0.01, initial_accumulator_value=0.1, weight_decay=0.1),
-    "rmsprop": dict(lr=0.01, momentum=0.9, centered=True, weight_decay=0.1),
-    "adadelta": dict(lr=0.5, weight_decay=0.1),
-    "adam": dict(lr=0.01, amsgrad=True, weight_decay=0.1),
-    "adamw": dict(lr=0.01, amsgrad=True),
-    "adamax": dict(lr=0.05, weight_decay=0.1),
-    "nadam": dict(lr=0.01, weight_decay=0.1),
-    "radam": dict(lr=0.01, weight_decay=0.1),
-    "lion": dict(lr=0.01, weight_decay=0.5),
-    "adabelief": dict(lr=0.01, amsgrad=True, weight_decay=0.1),
-    "lamb": dict(lr=0.01, weight_decay=0.1),
-    "sgdschedulefree": dict(lr=0.05, weight_decay=0.1, warmup_steps=3),
-    "adamwschedulefree": dict(lr=0.01, weight_decay=0.1, warmup_steps=3),
-    "rprop": dict(lr=0.01),
-    "asgd": dict(lr=0.05, t0=3, weight_decay=0.1),
-    "adafactor": dict(lr=0.05, weight_decay=0.1),
-    "muon": dict(lr=0.02),
-}
+from support import FULL_STATE  # noqa: E402,F401  (one home: the reliability tests use it too)
 
 # name -> (hyperparameters, the Rosenbrock value the optimizer must reach within 2,000
 # steps from (-1.5, 2), where the value is 12.5). Documented in each class docstring.

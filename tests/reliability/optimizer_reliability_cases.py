@@ -11,24 +11,12 @@ import math
 import numpy as np
 
 import optimizers
-from support import Param
+from support import FULL_STATE, Param
 
 BACKENDS = ("numba", "numpy")
 
-# Hyperparameters under which each optimizer's state holds every entry it can hold.
-FULL_STATE = {
-    "sgd": dict(lr=0.05, momentum=0.9, dampening=0.1, weight_decay=0.1),
-    "adagrad": dict(lr=0.1, lr_decay=0.01, initial_accumulator_value=0.1, weight_decay=0.1),
-    "rmsprop": dict(lr=0.01, momentum=0.9, centered=True, weight_decay=0.1),
-    "adadelta": dict(lr=0.5, weight_decay=0.1),
-    "adam": dict(lr=0.01, amsgrad=True, weight_decay=0.1),
-    "adamw": dict(lr=0.01, amsgrad=True),
-    "adamax": dict(lr=0.05, weight_decay=0.1),
-    "nadam": dict(lr=0.01, weight_decay=0.1),
-    "radam": dict(lr=0.01, weight_decay=0.1),
-    "lion": dict(lr=0.01, weight_decay=0.5),
-}
-NAMES = tuple(FULL_STATE)
+# Muon takes only matrices; the (2, 3) / (3,) / 0-d parameters below would be refused.
+NAMES = tuple(name for name in FULL_STATE if name != "muon")
 
 
 
@@ -86,3 +74,10 @@ def snapshot(optimizer, params):
         "group_params": [[id(p) for p in group["params"]] if isinstance(group["params"], list)
                          else group["params"] for group in optimizer.param_groups],
     }
+
+
+def lr_negative_message(name, lr):
+    """torch's words for a negative lr: Adafactor's own, the common one elsewhere."""
+    if name == "adafactor":
+        return f"Learning rate should be >= 0 but is: {lr}"
+    return f"Invalid learning rate: {lr}"

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import optimizers
-from optimizer_reliability_cases import BACKENDS, NAMES, Param, snapshot, trained
+from optimizer_reliability_cases import BACKENDS, NAMES, Param, lr_negative_message, snapshot, trained
 from optimizers.base import ARRAY
 
 WHERE = "(parameter 1 of group 0)"
@@ -55,7 +55,7 @@ for name in NAMES:
     defaults = optimizers.create(name, [Param(np.zeros(1))]).defaults
     cls = type(optimizers.create(name, [Param(np.zeros(1))]))
     arrays = [entry for entry, kind in cls.state_spec.items() if kind is ARRAY]
-    first_array = arrays[0]
+    first_array = arrays[0] if arrays else None  # Adafactor's factored state has no plain array
 
     # ----------------------------------------------------------------- hyperparameters
     case("lr-None", name, set_group(0, "lr", None), TypeError, "lr must be a real number, but got None")
@@ -63,18 +63,21 @@ for name in NAMES:
     case("lr-bool", name, set_group(0, "lr", True), TypeError, "lr must be a real number, but got True")
     case("lr-array", name, set_group(0, "lr", np.array([0.1])), TypeError,
          "lr must be a real number, but got array([0.1])")
-    case("lr-negative", name, set_group(0, "lr", -1.0), ValueError, "Invalid learning rate: -1.0")
+    case("lr-negative", name, set_group(0, "lr", -1.0), ValueError, lr_negative_message(name, -1.0))
     case("lr-nan", name, set_group(0, "lr", float("nan")), ValueError, "lr must not be NaN, but got nan")
     case("lr-huge-int", name, set_group(0, "lr", 10**400), ValueError,
          f"lr is too large for a float: {10**400!r}")
-    case("group1-lr-negative", name, set_group(1, "lr", -0.5), ValueError, "Invalid learning rate: -0.5")
+    case("group1-lr-negative", name, set_group(1, "lr", -0.5), ValueError, lr_negative_message(name, -0.5))
     case("group1-lr-None", name, set_group(1, "lr", None), TypeError, "lr must be a real number, but got None")
-    case("weight-decay-negative", name, set_group(0, "weight_decay", -1), ValueError,
-         "Invalid weight_decay value: -1")
-    case("maximize-int", name, set_group(0, "maximize", 1), TypeError,
-         "maximize must be True or False, but got 1")
-    case("maximize-str", name, set_group(0, "maximize", "False"), TypeError,
-         "maximize must be True or False, but got 'False'")
+    if "weight_decay" in defaults:  # Rprop has none
+        case("weight-decay-negative", name, set_group(0, "weight_decay", -1), ValueError,
+             "weight_decay should be >= 0 but is: -1" if name == "adafactor"
+             else "Invalid weight_decay value: -1")
+    if "maximize" in defaults:  # Schedule-Free has none
+        case("maximize-int", name, set_group(0, "maximize", 1), TypeError,
+             "maximize must be True or False, but got 1")
+        case("maximize-str", name, set_group(0, "maximize", "False"), TypeError,
+             "maximize must be True or False, but got 'False'")
     case("lr-deleted", name, lambda o, p: o.param_groups[0].pop("lr"), ValueError,
          f"parameter group 0 lacks the hyperparameters ['lr'] of {cls.__name__}")
     case("params-not-a-list", name, set_group(0, "params", 5), TypeError,
@@ -90,7 +93,7 @@ for name in NAMES:
              "betas must be a tuple of 2 real numbers, but got None")
         case("beta-None", name, set_group(0, "betas", (0.9, None)), TypeError,
              "betas must be a tuple of 2 real numbers, but got (0.9, None)")
-    if "eps" in defaults:
+    if "eps" in defaults and not isinstance(defaults["eps"], tuple):  # Adafactor's is a pair
         case("eps-negative", name, set_group(0, "eps", -1e-8), ValueError, "Invalid epsilon value: -1e-08")
 
     # ----------------------------------------------------------------- parameter 1 and its grad
@@ -113,11 +116,12 @@ for name in NAMES:
          f"a parameter's .data is read-only, but optimizers update it in place {WHERE}")
     case("data-list", name, set_param(list, lambda g: g), TypeError,
          f"a parameter's .data must be a numpy array, but got list {WHERE}")
-    case("data-other-shape", name, set_param(lambda d: np.ones(4), lambda g: np.ones(4)), ValueError,
-         f"{STATE.format(entry=first_array)} has shape (3,), but the parameter has shape (4,)")
-    case("data-float32", name,
-         set_param(lambda d: d.astype(np.float32), lambda g: g.astype(np.float32)), TypeError,
-         f"{STATE.format(entry=first_array)} has dtype float64, but the parameter has dtype float32")
+    if first_array is not None:
+        case("data-other-shape", name, set_param(lambda d: np.ones(4), lambda g: np.ones(4)), ValueError,
+             f"{STATE.format(entry=first_array)} has shape (3,), but the parameter has shape (4,)")
+        case("data-float32", name,
+             set_param(lambda d: d.astype(np.float32), lambda g: g.astype(np.float32)), TypeError,
+             f"{STATE.format(entry=first_array)} has dtype float64, but the parameter has dtype float32")
     case("not-a-parameter", name, lambda o, p: o.param_groups[0]["params"].__setitem__(1, np.ones(3)),
          TypeError, "optimizer can only optimize parameters with .data and .grad, but parameter 1 "
          "of group 0 is ndarray")
