@@ -82,7 +82,7 @@ def test_the_books_2d_points(result):
 
 def test_sharpness_reaches_two_over_lr_and_the_control_stays_below(result):
     eos = result["edge_of_stability"]
-    for key in ("lr 0.1", "lr 0.15", "lr 0.2"):
+    for key in ("lr 0.125", "lr 0.16", "lr 0.2"):
         record = eos[key]
         assert record["arrival_step"] is not None, key
         assert 0.9 <= record["median_ratio"] <= 1.15, key
