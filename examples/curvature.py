@@ -184,7 +184,7 @@ def linear_regression(run, args):
                      "losses_0.5": half, "losses_0.95": below, "losses_1.05": above,
                      "growth_per_step_1.05": growth, "sweep_factors": sweep_factors,
                      "sweep_final_loss": sweep[:, -1]}
-    run.table("lambda_max of the mean squared loss, two ways, and gradient descent around 2 / lambda_max",
+    run.table("lambda_max of the mean squared loss, two ways; gradient descent around 2 / lambda_max",
               ["data", "eigvalsh(X^T X / n)", "Lanczos (HVPs)", "relative diff",
                "2 / lambda_max", "loss after 200 steps at 0.95x", "at 1.05x",
                "loss ratio per step at 1.05x"], rows,
@@ -198,8 +198,9 @@ def plot_linear_regression(run, out, steps):
     data = out["airfoil"]
     for factor, style in (("0.5", ":"), ("0.95", "-"), ("1.05", "--")):
         excess = data[f"losses_{factor}"] - data["floor"]
+        lr = float(factor) * data["threshold"]
         axes[0].semilogy(np.arange(len(excess)), excess, style, lw=2.2,
-                         label=f"lr = {factor} x 2 / lambda_max = {float(factor) * data['threshold']:.3f}")
+                         label=f"lr = {factor} x 2 / lambda_max = {lr:.3f}")
     axes[0].set(title=f"airfoil: gradient descent, lambda_max = {data['lambda_max_eigvalsh']:.4f}",
                 xlabel="step", ylabel="loss - least-squares floor (log)", ylim=(1e-14, 1e6))
     axes[0].legend(loc="upper left")
@@ -299,7 +300,8 @@ def newton_1d(run):
               unit="x after 10 steps",
               why="-f'/|f''| has the sign of -f' (the first step from x = 5 still overshoots: "
                   "f''(5) = 0.12 makes it 20 long): " + DETERMINISTIC)
-    run.table("d2l ch. 11 Gradient Descent: the book's loops, 10 steps from x = 10, derivatives by the engine",
+    run.table("d2l ch. 11 Gradient Descent: the book's loops, 10 steps from x = 10 "
+              "(derivatives by the engine)",
               ["run", "x after 10 steps", "book", "f(x)", "f'(x)", "f''(x)"], rows,
               note="Newton with eta 1 on x cos(c x) converges to a maximum (f'' < 0); |f''| fixes it")
     out["uphill"] = {"values": values, "f''": curvatures, "rises": rises}

@@ -61,10 +61,10 @@ Why lr 3 and 5 diverge: the loss on all data is a quadratic whose Hessian is X^T
 (X = [features, 1]), and gradient descent on it is stable exactly for lr < 2 / lambda_max
 (examples/curvature.py measures this). Here lambda_max ~ 1.06 (the features are standard
 normal, so X^T X / n is close to the identity), so 2 / lambda_max ~ 1.89 (1.71-1.98 over
-seeds 0-19): lr 3 and 5 lie above it, 0.2, 0.999 and 0.002 below. Minibatch Hessians scatter around the full-batch one,
-so for minibatch SGD the threshold is a guide, not a law; here every plain-SGD run diverges
-exactly when its lr is above it (a check), and the learning-rate figure gives each lr as a
-multiple of it.
+seeds 0-19): lr 3 and 5 lie above it, 0.2, 0.999 and 0.002 below. Minibatch Hessians
+scatter around the full-batch one, so for minibatch SGD the threshold is a guide, not a law;
+here every plain-SGD run diverges exactly when its lr is above it (a check), and the
+learning-rate figure gives each lr as a multiple of it.
 """
 
 import math

@@ -1,6 +1,7 @@
 """examples/curvature.py: lambda_max two ways and the 2 / lambda_max threshold, the book's
 Newton iterates (checked here against the book's algorithm in plain numpy), sharpness at the
-edge of stability."""
+edge of stability. (Not test_curvature.py: tests/minigrad/ has one, and test modules need
+unique names.)"""
 
 import numpy as np
 import pytest
