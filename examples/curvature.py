@@ -1,5 +1,7 @@
-"""The curvature lab: why a learning rate diverges, what Newton's method does, and how
-sharpness behaves while a network trains -- every second derivative taken by the engine.
+"""The curvature lab: the lr limit 2 / lambda_max, Newton's method, sharpness during training.
+
+Why a learning rate diverges, what Newton's method does, and how sharpness behaves while a
+network trains -- every second derivative taken by the engine.
 
 Sources: "Dive into Deep Learning (PyTorch edition), ch. 11: Gradient Descent" (gradient
 descent on x^2, Newton's method on cosh(c x) and on x cos(c x), gradient descent on
