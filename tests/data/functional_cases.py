@@ -67,6 +67,7 @@ class Case:
     inputs: object  # a shape (one Tensor) or a tuple of shapes (a tuple of Tensors)
     v: object = None  # like inputs (hvp, vhp, jvp) or like the outputs (vjp); None: no v
     kwargs: dict = field(default_factory=dict)
+    dtype: str = "float64"  # inputs, v and weights are cast to it on both sides
 
 
 def _is_tuple_of_shapes(shapes):
@@ -125,6 +126,13 @@ CASES = [
     Case("vhp_linear", "vhp", scalar_linear, (3,), v=(3,)),
     Case("vjp_create_graph", "vjp", vector_matmul, ((3, 2), (2,)), v=(3,),
          kwargs={"create_graph": True}),
+    # float32 stays float32 through every routine.
+    Case("hessian_float32", "hessian", scalar_two_inputs, ((2, 3), (3, 2)), dtype="float32"),
+    Case("hvp_float32", "hvp", scalar_sin_exp, (4,), v=(4,), kwargs={"create_graph": True},
+         dtype="float32"),
+    Case("jacobian_float32", "jacobian", two_outputs, ((2, 2), (2, 2)), dtype="float32"),
+    Case("jvp_float32", "jvp", vector_matmul, ((3, 2), (2,)), v=((3, 2), (2,)), dtype="float32"),
+    Case("vjp_float32", "vjp", vector_exp_times, ((3,), (3,)), v=(3,), dtype="float32"),
 ]
 
 
@@ -133,12 +141,12 @@ def _rng(label):
 
 
 def draw(case, what):
-    """The arrays of ``case.inputs`` (what="inputs") or ``case.v`` (what="v"), float64,
-    as a list (one entry for a single shape)."""
+    """The arrays of ``case.inputs`` (what="inputs") or ``case.v`` (what="v"), of the
+    case's dtype, as a list (one entry for a single shape)."""
     shapes = getattr(case, what)
     rng = _rng(f"{case.name}/{what}")
     shapes = list(shapes) if _is_tuple_of_shapes(shapes) else [shapes]
-    return [rng.uniform(-1.0, 1.0, size=shape) for shape in shapes]
+    return [rng.uniform(-1.0, 1.0, size=shape).astype(case.dtype) for shape in shapes]
 
 
 def is_tuple(case, what):
@@ -149,7 +157,7 @@ def is_tuple(case, what):
 def weights(case, shapes):
     """Fixed weights for ``sum(result_i * weight_i)`` over the result Tensors of the given shapes."""
     rng = _rng(f"{case.name}/weights")
-    return [rng.uniform(-1.0, 1.0, size=shape) for shape in shapes]
+    return [rng.uniform(-1.0, 1.0, size=shape).astype(case.dtype) for shape in shapes]
 
 
 def flatten(result):

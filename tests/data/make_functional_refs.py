@@ -2,7 +2,7 @@
 
 Run once with a python that has torch: ``/work/torchenv/bin/python tests/data/make_functional_refs.py``.
 The cases are those of ``functional_cases.py`` (the same functions run on minigrad in
-tests/minigrad/test_functional_torch_refs.py), in float64. Per case it stores:
+tests/minigrad/test_functional_torch_refs.py), in the case's dtype (float64, or float32 for the *_float32 cases). Per case it stores:
 
     <case>/in<j>, <case>/v<j>    the inputs and vectors
     <case>/raises                the error message when torch raises (strict mode), else absent
@@ -25,7 +25,7 @@ from functional_cases import CASES, draw, flatten, is_tuple, weights  # noqa: E4
 
 
 def as_torch(arrays, packed, requires_grad=False):
-    tensors = tuple(torch.tensor(a, dtype=torch.float64, requires_grad=requires_grad) for a in arrays)
+    tensors = tuple(torch.tensor(a, requires_grad=requires_grad) for a in arrays)  # a's dtype
     return tensors if packed else tensors[0]
 
 
