@@ -71,9 +71,10 @@ Sharpness (optional)
 ====================
 `Recorder(optimizer, sharpness_every=N, loss_fn=closure)` also measures, every N-th step,
 the sharpness lambda_max -- the largest eigenvalue of the Hessian of `loss_fn()` with
-respect to all the optimizer's parameters -- at the parameters the step starts from (in the
-pre-step hook), by `minigrad.curvature.sharpness` (Lanczos on Hessian-vector products,
-`sharpness_iters` of them at most; the Hessian is never formed). Recorded:
+respect to all the optimizer's parameters that require grad -- at the parameters the step
+starts from (in the pre-step hook), by `minigrad.curvature.sharpness` (Lanczos on
+Hessian-vector products, `sharpness_iters` of them at most; the Hessian is never formed).
+Recorded:
 
     sharpness            recorder.sharpness, one value per step (None between measurements)
     lr_times_sharpness   per group: group["lr"] * lambda_max. Gradient descent on the local
@@ -190,7 +191,9 @@ class Recorder:
         # and never need the engine, except for this option, which differentiates twice.
         from minigrad import curvature
 
-        params = [p for group in optimizer.param_groups for p in group["params"]]
+        # Frozen parameters (requires_grad=False) are constants of the loss, as for backward().
+        params = [p for group in optimizer.param_groups for p in group["params"]
+                  if getattr(p, "requires_grad", False)]
         return curvature.sharpness(self._loss_fn, params, iters=self.sharpness_iters, tol=1e-6)
 
     def _remember_parameters(self, optimizer, args, kwargs):

@@ -442,3 +442,19 @@ def test_sharpness_arguments_are_checked_before_attaching():
     with pytest.raises(ValueError, match="sharpness_every must be a positive integer"):
         Recorder(optimizer, sharpness_every=0, loss_fn=lambda: None)
     assert not optimizer._step_pre_hooks and not optimizer._step_post_hooks
+
+
+def test_sharpness_ignores_frozen_parameters():
+    """A parameter with requires_grad=False is a constant of the loss, as for backward():
+    L = sum(p^4) / 4 + sum(q^2) * 10 with q frozen has lambda_max = 3 max p^2."""
+    import minigrad
+
+    p = minigrad.Tensor(np.array([1.0, -2.0]), requires_grad=True)
+    q = minigrad.Tensor(np.array([5.0]))
+    loss_fn = lambda: (p**4).sum() / 4 + (q * q).sum() * 10  # noqa: E731
+    optimizer = SGD([p, q], lr=0.01, backend="numpy")
+    recorder = Recorder(optimizer, sharpness_every=1, loss_fn=loss_fn)
+    optimizer.zero_grad()
+    loss_fn().backward()
+    optimizer.step()
+    assert recorder.sharpness == [pytest.approx(12.0, rel=1e-10)]
