@@ -143,7 +143,13 @@ class Run:
             self._unsaved.remove(fig)
         return path
 
-    def check(self, name, ours, source, expected, ok, unit=None, why=None):
+    def add_figure(self, path):
+        """Record a file the script wrote itself (an animated GIF from ``landscapes.animate``)
+        so that the report shows it with the saved figures; returns ``path``."""
+        self.figures.append(str(path))
+        return path
+
+    def check(self, name, ours, source, expected, ok, *, unit, why):
         """Record one comparison and return ``ok``.
 
         name: the quantity compared; ours: our number (or label); source: the source's
@@ -151,7 +157,8 @@ class Run:
         ("in [0.2417, 0.256]"); ok: whether ``ours`` is in it -- computed by the caller, never
         a literal; unit: what ``ours`` is measured in ("steps", "relative deviation", "mean
         squared loss / 2"); why: why the range is what it is (rounding only, the spread
-        measured over seeds 0-19, where and why we differ from the source).
+        measured over seeds 0-19, where and why we differ from the source). unit and why are
+        required: a report row without them leaves the reader guessing.
         """
         ok = bool(ok)
         self.checks.append({"name": name, "ours": ours, "source": source, "expected": expected,

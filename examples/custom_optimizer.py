@@ -151,7 +151,8 @@ def main():
                                           raise_exception=False)
     print(checked)
     run.check("optcheck: Yogi equals its plain-Python reference", str(checked).splitlines()[0],
-              None, "every optcheck check passes", checked.passed)
+              None, "every optcheck check passes", checked.passed, unit="optcheck's verdict",
+              why="random problems from a fixed seed, float32 and float64: exact agreement expected")
 
     paths, losses = {}, {}
     for label, make in RACE.items():

@@ -206,10 +206,15 @@ def main():
 
     for label in SPREAD_LABELS:
         run.check(f"{label}: test accuracy (seed {args.seed})", 100 * final[label], None,
-                  f">= {100 * TARGET_ACCURACY:g}%", final[label] >= TARGET_ACCURACY)
+                  f">= {100 * TARGET_ACCURACY:g}%", final[label] >= TARGET_ACCURACY,
+                  unit="% of the 360 test digits classified correctly",
+                  why="the issue's target for Adam and SGD with momentum; the spread over seeds is "
+                      "printed above and checked next")
         mean = float(np.mean(spread[label]))
         run.check(f"{label}: mean test accuracy over {len(seeds)} seeds", 100 * mean, None,
-                  f">= {100 * TARGET_ACCURACY:g}%", mean >= TARGET_ACCURACY)
+                  f">= {100 * TARGET_ACCURACY:g}%", mean >= TARGET_ACCURACY,
+                  unit="% of the test digits, mean over seeds",
+                  why="averages out one unlucky initialisation or data order")
 
     best = "Adam"
     with minigrad.no_grad():

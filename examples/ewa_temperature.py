@@ -106,19 +106,8 @@ def torch_style(values):
     return f"tensor([{body}])"
 
 
-def main():
-    args = parse_args(__doc__)
-    run = Run(args, "ewa_temperature")
-    days = 30
-    temperature = minigrad.data.temperatures(days=days, seed=args.seed, scale=10.0)
-    day = np.arange(1, days + 1)
-
-    # test01 / test02 print the temperatures; the EWA itself is only plotted in the notes.
-    print(torch_style(temperature))
-    curves = {beta: ewa_notes(temperature, beta) for beta in BETAS}
-    for beta in BETAS:
-        print(f"beta {beta}: last day EWA {curves[beta][-1]:.4f}, roughness {roughness(curves[beta]):.2f}")
-
+def plot(run, day, temperature, curves, from_zero, corrected):
+    """ewa_temperature.png: the EWA for every beta; then beta 0.9's start and bias correction."""
     fig, (left, right) = run.figure(1, 2, figsize=(12, 4.5))
     left.scatter(day, temperature, color="tab:gray", label="temperature (data)", zorder=3)
     for beta in BETAS:
@@ -128,19 +117,20 @@ def main():
     left.set_ylabel("temperature")
     left.legend()
 
-    beta = 0.9
-    from_zero = ewa_from_zero(temperature, beta, bias_correction=False)
-    corrected = ewa_from_zero(temperature, beta, bias_correction=True)
     right.scatter(day, temperature, color="tab:gray", label="temperature (data)", zorder=3)
-    right.plot(day, curves[beta], label="y_1 = x_1 (the notes)")
+    right.plot(day, curves[0.9], label="y_1 = x_1 (the notes)")
     right.plot(day, from_zero, "--", label="v_0 = 0, no correction")
     right.plot(day, corrected, ":", linewidth=2.5, label="v_0 = 0, / (1 - beta^t)")
-    right.set_title(f"beta = {beta}: starting value and bias correction")
+    right.set_title("beta = 0.9: starting value and bias correction")
     right.set_xlabel("day")
     right.set_ylabel("temperature")
     right.legend()
     run.save(fig, "ewa_temperature.png")
 
+
+def check(run, temperature, curves, from_zero, wiggles):
+    """Every curve against its closed form, the notes' smoothness claim, bias correction on a
+    constant, and SGD's momentum buffer as the same average."""
     for beta in BETAS:
         error = float(np.max(np.abs(curves[beta] - ewa_closed_form(temperature, beta, "first"))))
         run.check(f"EWA beta {beta} vs closed form (max abs diff)", ours=error, source=None,
@@ -152,7 +142,6 @@ def main():
               expected="< 1e-10", unit="degrees (absolute difference)", why=ROUNDING,
               ok=error < 1e-10)
 
-    wiggles = [roughness(curves[beta]) for beta in BETAS]
     run.check("roughness falls as beta grows (0.5, 0.8, 0.9, 0.98)",
               ours=", ".join(f"{value:.2f}" for value in wiggles),
               source="the larger beta, the flatter the line",
@@ -160,7 +149,7 @@ def main():
               unit="mean |second difference| of each curve, degrees",
               why="the notes' claim; it holds for every seed 0-19", ok=all(a > b for a, b in zip(wiggles, wiggles[1:])))
 
-    constant = np.full(days, 7.0)
+    constant = np.full(len(temperature), 7.0)
     error = float(np.max(np.abs(ewa_from_zero(constant, 0.98, bias_correction=True) - 7.0)))
     run.check("bias-corrected EWA of the constant 7, beta 0.98 (max abs error)", ours=error,
               source=None, expected="< 1e-12", unit="degrees", why=ROUNDING, ok=error < 1e-12)
@@ -176,6 +165,25 @@ def main():
                   why="the same recurrence in the optimizer's buffer: rounding only",
                   ok=error < 1e-12)
 
+
+def main():
+    args = parse_args(__doc__)
+    run = Run(args, "ewa_temperature")
+    days = 30
+    temperature = minigrad.data.temperatures(days=days, seed=args.seed, scale=10.0)
+    day = np.arange(1, days + 1)
+
+    # test01 / test02 print the temperatures; the EWA itself is only plotted in the notes.
+    print(torch_style(temperature))
+    curves = {beta: ewa_notes(temperature, beta) for beta in BETAS}
+    for beta in BETAS:
+        print(f"beta {beta}: last day EWA {curves[beta][-1]:.4f}, roughness {roughness(curves[beta]):.2f}")
+    from_zero = ewa_from_zero(temperature, 0.9, bias_correction=False)
+    corrected = ewa_from_zero(temperature, 0.9, bias_correction=True)
+    wiggles = [roughness(curves[beta]) for beta in BETAS]
+
+    plot(run, day, temperature, curves, from_zero, corrected)
+    check(run, temperature, curves, from_zero, wiggles)
     run.finish({
         "temperature": temperature,
         "ewa": {str(beta): curves[beta] for beta in BETAS},

@@ -79,22 +79,26 @@ def check_closed_forms(run, explained, gradients):
     ours = sgd[0].coordinates[0]["param_after"] - sgd[0].coordinates[0]["param_before"]
     run.check("SGD step 1 moves the weight by -lr * g", float(ours), None,
               f"{float(expected):.9g} (float32 rounding of the subtraction aside: within 1 ulp)",
-              abs(ours - expected) <= np.spacing(np.abs(sgd[0].coordinates[0]["param_before"])))
+              abs(ours - expected) <= np.spacing(np.abs(sgd[0].coordinates[0]["param_before"])),
+              unit="change of the weight (float32)", why="closed form: one float32 rounding")
 
     momentum = explained["momentum, lr 0.02, momentum 0.9"]
     buffer = momentum[2].coordinates[0]["state_after"]["momentum_buffer"]
     by_hand = (g[0] * np.float32(0.9) + g[1]) * np.float32(0.9) + g[2]
     run.check("momentum step 3: buffer = (g1 * 0.9 + g2) * 0.9 + g3", float(buffer), float(by_hand),
-              "equal bit for bit (float32)", buffer == by_hand)
+              "equal bit for bit (float32)", buffer == by_hand, unit="momentum buffer (float32)",
+              why="the same float32 operations in the same order")
 
     adam = explained["Adam, lr 0.01"]
     change = float(adam[0].coordinates[0]["change"])
     run.check("Adam step 1 moves the weight by lr against the gradient's sign", change,
               -0.01 * float(np.sign(g[0])), "within 1e-6 of -0.01 * sign(g1)",
-              abs(change + 0.01 * np.sign(g[0])) <= 1e-6)
+              abs(change + 0.01 * np.sign(g[0])) <= 1e-6, unit="change of the weight",
+              why="first step lr * g / (|g| + eps): short of lr by lr * eps / |g|, far below 1e-6")
     step_size = float(adam[2].coordinates[0]["effective_step_size"])
     run.check("Adam step 3: an effective step size is reported and positive", step_size, None,
-              "> 0", step_size > 0)
+              "> 0", step_size > 0, unit="lr / (sqrt(v_hat) + eps)",
+              why="a ratio of positive numbers; its value is in the printed explanation")
 
 
 def main():
@@ -113,7 +117,9 @@ def main():
             failed = [text for text, ok in explanation.checks if not ok]
             run.check(f"{label}, step {step}: explanation matches update and step()",
                       len(explanation.checks) - len(failed), len(explanation.checks),
-                      "every check of the explanation passes", not failed)
+                      "every check of the explanation passes", not failed,
+                      unit="checks of the explanation passed",
+                      why="the explanation is exact: formula, numpy update, kernel and step() agree bit for bit")
     check_closed_forms(run, explained, gradients)
 
     print("Change of the weight of feature 0 at each step:")

@@ -365,7 +365,7 @@ def main():
     paths, recorders, budgets = run_races(args, names)
     summary = summarize(paths)
     report(run, names, summary, budgets)
-    animation = plot_races(run, names, paths, summary, budgets)
+    animation = run.add_figure(plot_races(run, names, paths, summary, budgets))
     print(f"animation: {animation}")
     plot_telemetry(run, recorders)
     check(run, names, summary, recorders, budgets)

@@ -116,7 +116,7 @@ def check(run, lrs, distances, momenta):
               ok=np.allclose(peak, [1e-2, 1e-3], rtol=1e-12, atol=0))
     run.check("momentum of each group (from the constructor's defaults)",
               ours=", ".join(map(str, momenta)), source="momentum=0.9", expected="0.9, 0.9",
-              why="copied, not computed", ok=momenta == [0.9, 0.9])
+              unit="momentum per group", why="copied, not computed", ok=momenta == [0.9, 0.9])
     # A part that never halves its distance within the run counts as slower than any that does.
     halving = {name: next((k for k, value in enumerate(d) if value < d[0] / 2), None)
                for name, d in distances.items()}

@@ -153,9 +153,10 @@ def _html_table(columns, rows, verdict_column=None):
 
 
 def embedded_image(path, alt):
-    """An <img> with the PNG at ``path`` inlined as a base64 data URI."""
+    """An <img> with the PNG (or animated GIF) at ``path`` inlined as a base64 data URI."""
     data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
-    return (f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}">'
+    mime = "image/gif" if Path(path).suffix.lower() == ".gif" else "image/png"
+    return (f'<figure><img src="data:{mime};base64,{data}" alt="{html.escape(alt)}">'
             f"<figcaption>{html.escape(Path(path).name)}</figcaption></figure>")
 
 

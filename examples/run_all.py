@@ -58,6 +58,9 @@ EXPERIMENTS = [
     "torch_style",
     "custom_optimizer",
     "optimizer_race",
+    "explain_step",
+    "micrograd_demo",
+    "digits",
 ]
 
 

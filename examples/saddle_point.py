@@ -195,10 +195,10 @@ def main():
     checks_2d(run, table)
     results["hessians"] = hessians(run)
     plot_2d(run, table)
-    results["animation"] = str(landscapes.animate(
+    results["animation"] = str(run.add_figure(landscapes.animate(
         landscapes.saddle, {label: table["saddle"][label][0] for label in PLOTTED},
         run.out / "saddle_point.gif", window=((-1.5, 1.5), (-1.5, 1.5)),
-        title=f"{landscapes.saddle.formula}, lr {LR}, from ({START_X}, 0)"))
+        title=f"{landscapes.saddle.formula}, lr {LR}, from ({START_X}, 0)")))
 
     run.finish(results)
 

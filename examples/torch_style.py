@@ -78,11 +78,8 @@ def numpy_heavy_ball(inputs, targets, weight, bias, lr, momentum, epochs):
     return losses
 
 
-def main():
-    args = parse_args(__doc__)
-    run = Run(args, "torch_style")
-
-    # ---- section 3: Momentum
+def momentum_section(run):
+    """Section 3 of the notes: the momentum snippet, against plain SGD and a numpy heavy ball."""
     inputs = minigrad.Tensor(run.rng.standard_normal((100, 10)))
     targets = minigrad.Tensor(run.rng.standard_normal((100, 1)))
     state = minigrad.random.default_generator().bit_generator.state
@@ -102,8 +99,13 @@ def main():
               why="holds for every seed 0-19 (epoch 10: momentum 0.72-1.15, plain SGD 0.92-1.54)",
               ok=momentum_losses[-1] < momentum_losses[0]
               and momentum_losses[-1] < plain_losses[-1])
+    return momentum_losses, plain_losses
 
-    # ---- section 6: Adam
+
+def adam_section(run):
+    """Section 6 of the notes: one Adam step of the snippet's model, against its closed form
+    (the first step is -lr * g / (|g| + eps)); returns the loss, the loss after the step, the
+    steps and the gradients."""
     model = SimpleModel()
     criterion = nn.MSELoss()
     optimizer = optimizers.Adam(model.parameters(), lr=0.001)
@@ -140,7 +142,11 @@ def main():
     run.check("Adam: loss after the step < the printed loss", ours=f"{loss.item():.6f} -> {after:.6f}",
               source=None, expected="smaller", unit="MSE loss",
               why="one small step against the gradient; holds for every seed 0-19", ok=after < loss.item())
+    return loss.item(), after, steps, gradients
 
+
+def plot(run, momentum_losses, plain_losses, steps, gradients):
+    """torch_style.png: the momentum run's losses; the first Adam step against the gradient."""
     fig, (left, right) = run.figure(1, 2, figsize=(12, 4.5))
     epochs = np.arange(1, 11)
     left.plot(epochs, momentum_losses, "o-", label="SGD lr 0.01, momentum 0.9 (the notes)")
@@ -162,10 +168,17 @@ def main():
     right.legend()
     run.save(fig, "torch_style.png")
 
+
+def main():
+    args = parse_args(__doc__)
+    run = Run(args, "torch_style")
+    momentum_losses, plain_losses = momentum_section(run)
+    adam_loss, after, steps, gradients = adam_section(run)
+    plot(run, momentum_losses, plain_losses, steps, gradients)
     run.finish({
         "momentum_losses": momentum_losses,
         "plain_sgd_losses": plain_losses,
-        "adam_loss": loss.item(),
+        "adam_loss": adam_loss,
         "adam_loss_after_step": after,
         "adam_first_step": steps,
         "adam_gradients": gradients,

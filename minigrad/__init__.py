@@ -10,10 +10,12 @@ functional form of every op (``minigrad.exp(x)``, ``minigrad.sum(x, dim=0)``,
 ``gradgradcheck`` (derivatives vs finite differences), ``manual_seed``; plus the
 subpackages ``nn``, ``data``, ``viz`` (draw the graph) and ``landscapes`` (2-D test
 functions and optimizer trajectories); ``debug`` turns on warnings for silent mistakes
-(see ``minigrad.debugging``).
+(see ``minigrad.debugging``); ``ShapeError`` is what shape mismatches raise (both a
+``ValueError`` and a ``RuntimeError``).
 """
 
 from . import random
+from .checks import ShapeError
 from .debugging import MistakeWarning, debug, is_debug_enabled
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .tensor import Tensor, tensor

@@ -6,6 +6,15 @@ caller's shapes, dims or dtypes instead of a numpy traceback from deep inside.
 
 import numpy as np
 
+class ShapeError(ValueError, RuntimeError):
+    """Shapes that do not fit together (broadcasting, a layer's input width, a target's shape).
+
+    Both a ``ValueError`` (what numpy code catches) and a ``RuntimeError`` (what torch raises
+    for the same mistakes, so code written against torch catches it too). Only real shape
+    mismatches raise it; any other bad value stays a plain ``ValueError``.
+    """
+
+
 # numpy dtype kinds a Tensor may hold: float, signed int, unsigned int, bool.
 NUMERIC_KINDS = "fiub"
 _KIND_NAMES = {
@@ -92,10 +101,50 @@ def shape_argument(shape, op):
     return tuple(int(size) for size in shape)
 
 
+def _mismatch(a, b):
+    """(size in a, size in b, dim) of the last dim where ``a`` and ``b`` cannot broadcast."""
+    n = max(len(a), len(b))
+    a, b = (1,) * (n - len(a)) + tuple(a), (1,) * (n - len(b)) + tuple(b)
+    for dim in reversed(range(n)):
+        if a[dim] != b[dim] and 1 not in (a[dim], b[dim]):
+            return a[dim], b[dim], dim
+    return None
+
+
 def broadcast_shapes(op, *shapes):
-    """The broadcast shape of ``shapes``, or a ValueError naming them."""
+    """The broadcast shape of ``shapes``, or a `ShapeError` in torch's words naming them."""
     try:
         return np.broadcast_shapes(*shapes)
     except ValueError:
         listed = " and ".join(str(tuple(s)) for s in shapes)
-        raise ValueError(f"{op}: shapes {listed} cannot be broadcast together") from None
+        running = tuple(shapes[0])
+        for shape in shapes[1:]:
+            found = _mismatch(running, shape)
+            if found:
+                size_a, size_b, dim = found
+                raise ShapeError(
+                    f"{op}: shapes {listed} cannot be broadcast together: The size of tensor a "
+                    f"({size_a}) must match the size of tensor b ({size_b}) at non-singleton "
+                    f"dimension {dim}"
+                ) from None
+            running = np.broadcast_shapes(running, shape)
+        raise ShapeError(f"{op}: shapes {listed} cannot be broadcast together") from None
+
+
+def check_fits(target_shape, value_shape, op):
+    """Refuse a value that does not broadcast to ``target_shape`` (an in-place write, a copy)
+    with a `ShapeError` in torch's words."""
+    target_shape, value_shape = tuple(target_shape), tuple(value_shape)
+    try:
+        fits = np.broadcast_shapes(target_shape, value_shape) == target_shape
+    except ValueError:
+        fits = False
+    if fits:
+        return
+    found = _mismatch(target_shape, value_shape)
+    where = (f"The expanded size of the tensor ({found[0]}) must match the existing size ({found[1]}) "
+             f"at non-singleton dimension {found[2]}.  " if found else "")
+    raise ShapeError(
+        f"{op}: {where}Target sizes: {list(target_shape)}.  Tensor sizes: {list(value_shape)} (a value "
+        "must broadcast to the shape it is written into)"
+    )

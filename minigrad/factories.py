@@ -38,7 +38,8 @@ def _finish(array, dtype, requires_grad):
 def _size(size, op):
     shape = shape_argument(size, op)
     if any(s < 0 for s in shape):
-        raise RuntimeError(f"{op}: Trying to create tensor with negative dimension: {list(shape)}")
+        negative = next(size for size in shape if size < 0)
+        raise RuntimeError(f"{op}: Trying to create tensor with negative dimension {negative}: {list(shape)}")
     return shape
 
 
@@ -54,6 +55,7 @@ def ones(*size, dtype=None, requires_grad=False):
 
 def full(size, fill_value, dtype=None, requires_grad=False):
     """A tensor of ``size`` filled with ``fill_value`` (dtype inferred from it, as torch)."""
+    _check_fill_value(fill_value, "full")
     if dtype is None:
         dtype = np.result_type(fill_value) if not isinstance(fill_value, (builtins.float, np.floating)) else float64
         dtype = int64 if np.dtype(dtype).kind in "iu" else dtype
@@ -65,25 +67,36 @@ def empty(*size, dtype=None, requires_grad=False):
     return _finish(np.empty(_size(size, "empty"), dtype=dtype or float64), None, requires_grad)
 
 
+def _check_fill_value(value, op):
+    if isinstance(value, Tensor):
+        value = value.item() if value.ndim == 0 else value
+    if not isinstance(value, (builtins.bool, builtins.int, builtins.float, np.number, np.bool_)):
+        raise TypeError(f"{op}(): argument 'fill_value' must be a number, got {type(value).__name__} {value!r}")
+
+
 def _like(x, dtype):
     if not isinstance(x, Tensor):
-        raise TypeError(f"expected a Tensor, got {type(x).__name__}")
+        raise TypeError(f"expected a Tensor as input, got {type(x).__name__}")
     return dtype or x.dtype
 
 
 def zeros_like(x, dtype=None, requires_grad=False):
     """Zeros shaped like ``x`` (its dtype unless given)."""
-    return _finish(np.zeros(x.shape, dtype=_like(x, dtype)), None, requires_grad)
+    dtype = _like(x, dtype)
+    return _finish(np.zeros(x.shape, dtype=dtype), None, requires_grad)
 
 
 def ones_like(x, dtype=None, requires_grad=False):
     """Ones shaped like ``x``."""
-    return _finish(np.ones(x.shape, dtype=_like(x, dtype)), None, requires_grad)
+    dtype = _like(x, dtype)
+    return _finish(np.ones(x.shape, dtype=dtype), None, requires_grad)
 
 
 def full_like(x, fill_value, dtype=None, requires_grad=False):
     """``fill_value`` everywhere, shaped like ``x``."""
-    return _finish(np.full(x.shape, fill_value, dtype=_like(x, dtype)), None, requires_grad)
+    dtype = _like(x, dtype)
+    _check_fill_value(fill_value, "full_like")
+    return _finish(np.full(x.shape, fill_value, dtype=dtype), None, requires_grad)
 
 
 def empty_like(x, dtype=None, requires_grad=False):
@@ -98,6 +111,11 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False):
         start, end = 0, start
     if step == 0:
         raise RuntimeError("arange: step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError(
+            f"arange: upper bound and lower bound inconsistent with step sign (start={start}, "
+            f"end={end}, step={step})"
+        )
     values = np.arange(start, end, step)
     if dtype is None and values.dtype.kind in "iu":
         dtype = int64
@@ -113,6 +131,9 @@ def linspace(start, end, steps, dtype=None, requires_grad=False):
 
 def eye(n, m=None, dtype=None, requires_grad=False):
     """The n x m identity matrix (m = n by default)."""
+    for name, value in (("n", n), ("m", m)):
+        if value is not None and value < 0:
+            raise RuntimeError(f"eye: {name} must be greater or equal to 0, got {value}")
     return _finish(np.eye(n, m, dtype=dtype or float64), None, requires_grad)
 
 
@@ -137,7 +158,9 @@ def randint(low, high=None, size=None, dtype=None, requires_grad=False):
     elif high is None:
         low, high = 0, low
     if high <= low:
-        raise RuntimeError(f"randint: expected low < high, got low={low}, high={high}")
+        raise RuntimeError(
+            f"randint: random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+        )
     values = _random.default_generator().integers(low, high, size=_size((size,), "randint"))
     return _finish(values.astype(np.int64), dtype, requires_grad)
 

@@ -3,11 +3,14 @@
 The switch lives in a ``contextvars.ContextVar``, so each thread (and each asyncio task) has
 its own: a thread evaluating under ``no_grad()`` never stops another thread from recording,
 as in torch. Every context manager below restores the previous mode on exit, even when an
-exception escapes, so they nest; each also works as a decorator.
+exception escapes, so they nest; each also works as a decorator, as torch's: ``@no_grad()``
+or ``@no_grad`` (likewise ``enable_grad`` and ``inference_mode``; ``set_grad_enabled`` needs
+its mode), and a decorated generator runs each of its steps in the mode.
 """
 
 import contextvars
 import functools
+import inspect
 
 _grad_enabled = contextvars.ContextVar("minigrad_grad_enabled", default=True)
 
@@ -31,7 +34,14 @@ class _GradModeContext:
         return False
 
     def __call__(self, function):
+        if not callable(function):
+            raise TypeError(
+                f"{type(self).__name__}() decorates a function, got {type(function).__name__} "
+                f"{function!r}"
+            )
         mode = self._enabled
+        if inspect.isgeneratorfunction(function):
+            return _generator_with_mode(function, mode)
 
         @functools.wraps(function)
         def with_mode(*args, **kwargs):
@@ -44,7 +54,47 @@ class _GradModeContext:
         return with_mode
 
 
-class no_grad(_GradModeContext):
+class _NoArgumentDecorator(_GradModeContext):
+    """A switch without arguments, so ``@no_grad`` (no parentheses) decorates too."""
+
+    def __new__(cls, function=None):
+        if function is None:
+            return super().__new__(cls)
+        return cls()(function)
+
+
+def _generator_with_mode(function, mode):
+    """Wrap a generator function so the mode holds while it runs, not while its caller does
+    between two ``next`` calls (as torch's decorators do)."""
+
+    @functools.wraps(function)
+    def generator_with_mode(*args, **kwargs):
+        token = _grad_enabled.set(mode)
+        try:
+            generator = function(*args, **kwargs)
+        finally:
+            _grad_enabled.reset(token)
+        send, value = generator.send, None
+        while True:
+            token = _grad_enabled.set(mode)
+            try:
+                result = send(value)
+            except StopIteration as stop:
+                return stop.value
+            finally:
+                _grad_enabled.reset(token)
+            try:
+                send, value = generator.send, (yield result)
+            except GeneratorExit:
+                generator.close()
+                raise
+            except BaseException as error:  # thrown in by the caller: pass it on in the mode
+                send, value = generator.throw, error
+
+    return generator_with_mode
+
+
+class no_grad(_NoArgumentDecorator):
     """Disable graph recording, as ``torch.no_grad``: a context manager or a decorator.
 
     Inside ``with minigrad.no_grad():`` every op returns a tensor with
@@ -55,7 +105,7 @@ class no_grad(_GradModeContext):
     _enabled = False
 
 
-class enable_grad(_GradModeContext):
+class enable_grad(_NoArgumentDecorator):
     """Enable graph recording inside a ``no_grad`` block, as ``torch.enable_grad``."""
 
     _enabled = True
@@ -88,7 +138,13 @@ class set_grad_enabled(_GradModeContext):
 
 class inference_mode(_GradModeContext):
     """``inference_mode(mode=True)``: as ``no_grad`` when ``mode`` is true (torch's
-    inference tensors, which minigrad does not have, would only make it faster)."""
+    inference tensors, which minigrad does not have, would only make it faster). ``@inference_mode``
+    without parentheses decorates too."""
+
+    def __new__(cls, mode=True):
+        if callable(mode) and not isinstance(mode, bool):
+            return cls()(mode)
+        return super().__new__(cls)
 
     def __init__(self, mode=True):
         if not isinstance(mode, bool):

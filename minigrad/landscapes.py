@@ -342,7 +342,6 @@ def plot_trajectories(f, paths, path=None, ax=None, window=None, levels=30, titl
     return fig
 
 
-_GIF_COLORS = 127  # palette entries of an animation; index 127 is its transparent colour
 _PATH_COLORS = ("#e41a1c", "#000000", "#ff7f00", "#984ea3", "#377eb8", "#a65628", "#f781bf",
                 "#4daf4a", "#999999", "#17becf")  # distinct from the viridis contours
 
@@ -360,16 +359,15 @@ def animate(f, paths, path, frames=60, fps=15, window=None, title=None, dpi=80, 
     at 15 fps last 4 s. Returns ``path``.
 
     How it stays small and fast: the contours are rendered once and every frame only
-    redraws the paths over that background (blitting), and all frames share one colour
-    palette (taken from the last, fullest frame), so Pillow stores each frame as the small
-    rectangle that changed. (matplotlib's own ``PillowWriter`` re-renders the contours for
-    every frame and gives each frame its own palette: ~3x slower and ~20x larger here.)
-    Raises RuntimeError if the file is larger than ``max_bytes`` (default 2 MB): lower
-    ``frames`` or ``dpi``.
+    redraws the paths over that background (blitting), and the frames are written by
+    ``plotting.save_gif`` (one shared palette, only the changed pixels per frame).
+    (matplotlib's own ``PillowWriter`` re-renders the contours for every frame and gives
+    each frame its own palette: ~3x slower and ~20x larger here.) Raises RuntimeError if the
+    file is larger than ``max_bytes`` (default 2 MB): lower ``frames`` or ``dpi``.
     """
     import matplotlib.pyplot as plt
-    from matplotlib.colors import to_rgb
-    from PIL import Image
+
+    from . import plotting
 
     if isinstance(f, str):
         f = get(f)
@@ -377,6 +375,21 @@ def animate(f, paths, path, frames=60, fps=15, window=None, title=None, dpi=80, 
         raise ValueError(f"animate: frames must be a positive integer, got {frames!r}")
     if not fps > 0:
         raise ValueError(f"animate: fps must be positive, got {fps!r}")
+    finite = _finite_paths(paths)
+    render, fig = _blitted_renderer(f, finite, window, title, dpi)
+    last = max(len(points) for points in finite.values()) - 1
+    steps = np.unique(np.round(np.linspace(0, last, min(frames, last + 1))).astype(int))
+    # The palette comes from the fullest frame: every path drawn to its end.
+    fullest = render(last, last)
+    images = [render(step, last) for step in steps]
+    plt.close(fig)
+    plotting.save_gif(images, path, fps=fps, exact_colors=_PATH_COLORS, max_bytes=max_bytes,
+                      palette_from=fullest, owner="animate")
+    return path
+
+
+def _finite_paths(paths):
+    """{label: (n, 2) float array} cut at each path's first non-finite point; raises on bad input."""
     if not hasattr(paths, "items") or not paths:
         raise ValueError("animate: paths must be a non-empty mapping {label: (n, 2) array}")
     finite = {}
@@ -388,6 +401,13 @@ def animate(f, paths, path, frames=60, fps=15, window=None, title=None, dpi=80, 
         finite[label] = points if keep.all() else points[:np.argmin(keep)]
         if len(finite[label]) == 0:
             raise ValueError(f"animate: path {label!r} has no finite point")
+    return finite
+
+
+def _blitted_renderer(f, finite, window, title, dpi):
+    """The contour figure drawn once, and render(step, last) -> RGB image of the paths up to
+    ``step`` drawn over it (blitting: only the paths, heads, legend and counter are redrawn)."""
+    from PIL import Image
 
     fig = plot_trajectories(f, {}, window=window, title=title)
     fig.set_dpi(dpi)
@@ -397,8 +417,7 @@ def animate(f, paths, path, frames=60, fps=15, window=None, title=None, dpi=80, 
         color = _PATH_COLORS[number % len(_PATH_COLORS)]
         (lines[label],) = ax.plot([], [], "-", lw=1.6, color=color, label=label, zorder=3,
                                   animated=True)
-        (heads[label],) = ax.plot([], [], "o", ms=6, color=lines[label].get_color(), zorder=5,
-                                  animated=True)
+        (heads[label],) = ax.plot([], [], "o", ms=6, color=color, zorder=5, animated=True)
     legend = ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
     legend.set_animated(True)
     texts = dict(zip(finite, legend.get_texts()[-len(finite):]))
@@ -410,7 +429,7 @@ def animate(f, paths, path, frames=60, fps=15, window=None, title=None, dpi=80, 
     fig.canvas.draw()
     background = fig.canvas.copy_from_bbox(fig.bbox)
 
-    def render(step):
+    def render(step, last):
         fig.canvas.restore_region(background)
         for label, points in finite.items():
             shown = points[:min(step, len(points) - 1) + 1]
@@ -426,35 +445,4 @@ def animate(f, paths, path, frames=60, fps=15, window=None, title=None, dpi=80, 
         return Image.frombuffer("RGBA", fig.canvas.get_width_height(),
                                 bytes(fig.canvas.buffer_rgba()), "raw", "RGBA", 0, 1).convert("RGB")
 
-    last = max(len(points) for points in finite.values()) - 1
-    steps = np.unique(np.round(np.linspace(0, last, min(frames, last + 1))).astype(int))
-    # The background's colours, plus each path's exact colour (rare pixels that an adaptive
-    # palette would merge into a similar contour colour).
-    background_colors = render(last).quantize(colors=_GIF_COLORS - len(_PATH_COLORS),
-                                               dither=Image.Dither.NONE)
-    entries = background_colors.getpalette()[:3 * (_GIF_COLORS - len(_PATH_COLORS))]
-    for color in _PATH_COLORS:
-        entries += [int(round(255 * channel)) for channel in to_rgb(color)]
-    palette = Image.new("P", (1, 1))
-    palette.putpalette(entries)
-    indexed = [np.asarray(render(step).quantize(palette=palette, dither=Image.Dither.NONE))
-               for step in steps]
-    plt.close(fig)
-    # Each later frame keeps only its changed pixels; the rest is the one transparent index
-    # (unused by the palette), shown through from the frame before (disposal 1: keep it).
-    images = []
-    for number, pixels in enumerate(indexed):
-        if number:
-            pixels = np.where(pixels == indexed[number - 1], _GIF_COLORS, pixels).astype(np.uint8)
-        image = Image.fromarray(pixels, "P")
-        image.putpalette(entries + [255, 255, 255])
-        images.append(image)
-    images[0].save(path, save_all=True, append_images=images[1:], duration=int(round(1000 / fps)),
-                   loop=0, disposal=1, transparency=_GIF_COLORS, optimize=False)
-    size = os.path.getsize(path)
-    if size > max_bytes:
-        raise RuntimeError(
-            f"animate: {path} is {size / 1e6:.1f} MB, more than {max_bytes / 1e6:.1f} MB; "
-            "use fewer frames or a lower dpi"
-        )
-    return path
+    return render, fig

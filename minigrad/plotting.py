@@ -15,6 +15,8 @@ hide nothing) and an axis whose values span more than two decades is logarithmic
 matplotlib is imported only inside these functions, so ``import minigrad`` stays fast.
 """
 
+import os
+
 import numpy as np
 
 # Sizes in points for figures about 6-13 inches wide shown at 450-900 px.
@@ -91,4 +93,54 @@ def save(fig, path, close=True):
     fig.savefig(path, bbox_inches="tight")
     if close:
         plt.close(fig)
+    return path
+
+
+GIF_COLORS = 127
+"""Palette entries of a GIF written by ``save_gif``; index 127 is its transparent colour."""
+
+
+def save_gif(images, path, fps, exact_colors=(), max_bytes=2_000_000, palette_from=None,
+             owner="save_gif"):
+    """Write RGB PIL ``images`` as an animated GIF at ``fps`` frames per second, looping.
+
+    Small files for animations over a fixed background: all frames share one palette (the
+    colours of ``palette_from``, default the last image, plus ``exact_colors`` -- the
+    animated lines' own colours, rare pixels that an adaptive palette would merge into a
+    similar background colour), and each frame after the first keeps only the pixels that
+    changed; the rest is the transparent index, shown through from the frame before
+    (disposal 1). Raises RuntimeError, naming ``owner``, if the file is larger than
+    ``max_bytes``. Returns ``path``.
+    """
+    from matplotlib.colors import to_rgb
+    from PIL import Image
+
+    if not images:
+        raise ValueError(f"{owner}: no frames to write")
+    reserved = len(exact_colors)
+    source = images[-1] if palette_from is None else palette_from
+    background = source.quantize(colors=GIF_COLORS - reserved, dither=Image.Dither.NONE)
+    entries = background.getpalette()[:3 * (GIF_COLORS - reserved)]
+    entries += [channel for color in exact_colors
+                for channel in (int(round(255 * value)) for value in to_rgb(color))]
+    entries += [0, 0, 0] * (GIF_COLORS - len(entries) // 3)  # a short palette is padded
+    palette = Image.new("P", (1, 1))
+    palette.putpalette(entries)
+    indexed = [np.asarray(image.quantize(palette=palette, dither=Image.Dither.NONE))
+               for image in images]
+    frames = []
+    for number, pixels in enumerate(indexed):
+        if number:
+            pixels = np.where(pixels == indexed[number - 1], GIF_COLORS, pixels).astype(np.uint8)
+        frame = Image.fromarray(pixels, "P")
+        frame.putpalette(entries + [255, 255, 255])
+        frames.append(frame)
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=int(round(1000 / fps)),
+                   loop=0, disposal=1, transparency=GIF_COLORS, optimize=False)
+    size = os.path.getsize(path)
+    if size > max_bytes:
+        raise RuntimeError(
+            f"{owner}: {path} is {size / 1e6:.1f} MB, more than {max_bytes / 1e6:.1f} MB; "
+            "use fewer frames or a lower dpi"
+        )
     return path

@@ -24,8 +24,20 @@ def _to_array(data, dtype, integers_to_float):
         data = data._data
     try:
         array = np.asarray(data)
-    except (ValueError, OverflowError) as error:
-        raise TypeError(f"Tensor: cannot make a numeric array from this data ({error})") from None
+    except ValueError as error:  # nested lists of different lengths
+        raise ValueError(
+            f"Tensor: ragged nested sequence: every row must have the same length ({error})"
+        ) from None
+    except OverflowError as error:
+        raise ValueError(f"Tensor: Overflow: a value is too large for int64 ({error})") from None
+    if (array.dtype.kind == "f" and not integers_to_float and dtype is None and isinstance(data, (list, tuple))
+            and array.size and np.abs(array).max() >= 2.0 ** 63):
+        # numpy turns [2**63, -1] into floats; as torch, integer data that int64 cannot hold is an error
+        _python_numbers(np.array(data, dtype=object), to_float=False)
+    if array.dtype.kind == "O":
+        to_float = (integers_to_float and dtype is None) or (dtype is not None and np.dtype(dtype).kind == "f")
+        if _python_numbers(array, to_float):  # ints beyond int64 made into floats
+            array = array.astype(np.float64)
     refuse_non_numeric(array.dtype, "Tensor", " (to combine a list of Tensors use minigrad.stack)")
     if dtype is not None:
         dtype = np.dtype(dtype)
@@ -33,6 +45,33 @@ def _to_array(data, dtype, integers_to_float):
     elif integers_to_float and array.dtype.kind != "f":
         dtype = np.dtype(np.float64)
     return np.array(array, dtype=dtype, copy=True)
+
+
+def _python_numbers(array, to_float):
+    """Whether an object array holds only Python numbers (ints too large for int64, which a
+    float result can hold, as ``Tensor([2**70])``); None and, for an integer result, a
+    too-large int are named here; other objects are left to the dtype check."""
+    for value in array.flat:
+        if value is None:
+            raise TypeError("Tensor: Could not infer dtype of NoneType (the data contains None)")
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return False
+        if not to_float and isinstance(value, int) and not -2 ** 63 <= value < 2 ** 63:
+            raise ValueError(
+                f"Tensor: Overflow: the value {value} is too large for int64 (at most 2**63 - 1); "
+                "pass it as a float"
+            )
+    return True
+
+
+def _int64_or_overflow(array):
+    """Integer data as int64, refusing uint64 values that int64 cannot hold (no wrap-around)."""
+    if array.dtype == np.uint64 and array.size and array.max() > np.iinfo(np.int64).max:
+        raise ValueError(
+            f"Tensor: Overflow: the value {int(array.max())} is too large for int64 (at most "
+            "2**63 - 1); pass it as a float"
+        )
+    return array.astype(np.int64)
 
 
 def wrap(array):
@@ -54,6 +93,8 @@ def _operand(value):
         return value
     if isinstance(value, np.generic) and value.dtype.kind in "biuf":
         return value.item()
+    if value is None or isinstance(value, (str, bytes)):
+        raise TypeError(f"expected a Tensor or a number as the other operand, got {type(value).__name__} {value!r}")
     return Tensor(value)
 
 
@@ -310,7 +351,12 @@ class Tensor:
         return array.copy() if copy else array
 
     def __float__(self):
-        return float(self.item())
+        if self._data.size != 1:
+            raise ValueError(
+                f"only one element tensors can be converted to Python scalars (this one has "
+                f"{self._data.size} elements)"
+            )
+        return float(self._data.item())
 
     def __int__(self):
         return int(self.item())
@@ -533,7 +579,8 @@ class Tensor:
             if self._requires_grad and self._ctx is None:
                 raise RuntimeError(_LEAF_INPLACE)
             base = self._base
-            if base is not None and base._requires_grad and base._ctx is None:
+            # a detached tensor shares the leaf's memory but is not part of its graph
+            if base is not None and self._requires_grad and base._requires_grad and base._ctx is None:
                 raise RuntimeError(_VIEW_OF_LEAF_INPLACE)
             record = self._requires_grad or any(
                 isinstance(a, Tensor) and a._requires_grad for a in arguments
@@ -620,7 +667,11 @@ class Tensor:
         return ops.setitem(self, Ellipsis, source)
 
     def fill_(self, value):
-        """Set every element to ``value``, in place."""
+        """Set every element to ``value`` (a number or a one-element 0-d tensor), in place."""
+        if isinstance(value, Tensor) and value.ndim != 0:
+            raise RuntimeError(
+                f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} dimensions."
+            )
         return ops.setitem(self, Ellipsis, value)
 
     def zero_(self):
@@ -629,6 +680,8 @@ class Tensor:
 
     def uniform_(self, a=0.0, b=1.0):
         """Fill with draws from U(a, b) of the library generator (``manual_seed``), in place."""
+        if a > b:
+            raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a} > to={b}")
         return ops.setitem(self, Ellipsis, ops.random_values("uniform", self.shape, a, b))
 
     def normal_(self, mean=0.0, std=1.0):
@@ -942,7 +995,7 @@ def tensor(data, requires_grad=False, dtype=None):
     floats), integers become int64 and bools bool (unless ``dtype`` is given)."""
     out = wrap(_to_array(data, dtype, integers_to_float=False))
     if dtype is None and out._data.dtype.kind in "iu" and out._data.dtype != np.int64:
-        out._data = out._data.astype(np.int64)
+        out._data = _int64_or_overflow(out._data)
     out.requires_grad = requires_grad
     return out
 

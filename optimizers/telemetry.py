@@ -300,8 +300,9 @@ class Recorder:
         Columns: lr, gradient norm, update norm, update / weight, effective step size
         (median as a line, min..max as a band), and with sharpness_every a sixth: lr *
         lambda_max at the measured steps, with the stability limit 2 dashed. Norms, ratios
-        and step sizes use a log y axis; lr too when the lrs on the axes span more than a
-        factor 10. Undefined values are gaps.
+        and step sizes use a log y axis; lr too when the lrs on the axes are all positive and
+        span more than a factor 10 (a step decay over decades), but not when a schedule passes
+        through 0 (a warm-up from 0 on a log axis looks like a jump). Undefined values are gaps.
 
         axes: five (six with sharpness_every) matplotlib Axes to draw into (e.g. a row
         shared with another recorder, to compare optimizers); otherwise a new 1 x 5 (1 x 6)
@@ -331,7 +332,7 @@ class Recorder:
         titles = ("lr", "gradient norm ||g||", "update norm ||dp||",
                   "update / weight ||dp|| / ||p||", "effective step size (min, median, max)")
         for column, (ax, title) in enumerate(zip(axes, titles)):
-            ax.set_title(title, fontsize=9)
+            ax.set_title(title, fontsize=11)
             ax.set_xlabel("step")
             for index, record in enumerate(self.groups):
                 name = label if len(self.groups) == 1 else f"{label}, group {index}"
@@ -353,10 +354,15 @@ class Recorder:
                 continue
             # Decided on every line of the axes, other recorders' included.
             drawn = np.concatenate([np.asarray(line.get_ydata(), dtype=float) for line in ax.lines])
-            drawn = drawn[drawn > 0]
-            if drawn.size and (column > 0 or drawn.max() > 10 * drawn.min()):
+            drawn = drawn[np.isfinite(drawn)]
+            positive = drawn[drawn > 0]
+            if column == 0:
+                use_log = positive.size == drawn.size > 0 and drawn.max() > 10 * drawn.min()
+            else:
+                use_log = positive.size > 0
+            if use_log:
                 ax.set_yscale("log")
-            ax.legend(fontsize=7)
+            ax.legend(fontsize=9)
         if path is not None:
             fig.tight_layout()
             fig.savefig(path, dpi=110)

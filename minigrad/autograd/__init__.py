@@ -223,7 +223,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     if inputs is not None:
         wanted = _as_tuple(inputs, "backward(inputs=...)")
         if not wanted:
-            raise RuntimeError("backward: 'inputs' argument to backward() cannot be empty.")
+            raise RuntimeError("backward: `inputs` argument to `backward()` cannot be empty.")
         targets = {_key(t, "backward(inputs=...)") for t in wanted}
     reached = _execute(outputs, roots, targets, retain_graph, create_graph)
     if targets is None:
@@ -238,7 +238,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
 
 def _key(tensor, where):
     if not tensor._requires_grad:
-        raise RuntimeError(f"{where}: one of the differentiated Tensors does not require grad")
+        raise RuntimeError(f"{where}: One of the differentiated Tensors does not require grad")
     return tensor._ctx if tensor._ctx is not None else tensor
 
 
@@ -270,11 +270,11 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     keys = [_key(t, "grad") for t in inputs]
     reached = _execute(outputs, roots, set(keys), retain_graph, create_graph)
     result = []
-    for key, tensor in zip(keys, inputs):
+    for position, (key, tensor) in enumerate(zip(keys, inputs)):
         value = reached.get(key)
         if value is None and not allow_unused:
             raise RuntimeError(
-                "One of the differentiated Tensors appears to not have been used in the graph. "
+                f"The differentiated Tensor at index {position} appears to not have been used in the graph. "
                 "Set allow_unused=True if this is the desired behavior."
             )
         if value is not None and not create_graph:

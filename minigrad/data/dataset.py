@@ -57,7 +57,10 @@ class TensorDataset(Dataset):
         return len(self.arrays[0])
 
     def __getitem__(self, index):
-        return tuple(array[index] for array in self.arrays)
+        try:
+            return tuple(array[index] for array in self.arrays)
+        except IndexError as error:  # numpy says "axis"; torch users read "dimension"
+            raise IndexError(f"TensorDataset: {str(error).replace('for axis', 'for dimension')}") from None
 
     def __repr__(self):
         shapes = ", ".join(str(array.shape) for array in self.arrays)
@@ -140,7 +143,8 @@ def random_split(dataset, lengths, generator=None):
     else:
         raise ValueError(f"random_split: lengths {lengths!r} must be counts summing to {n} or fractions summing to 1")
     if sum(counts) != n:
-        raise ValueError(f"random_split: sum of lengths {sum(counts)} does not equal the dataset's length {n}")
+        raise ValueError(f"random_split: Sum of input lengths does not equal the length of the input dataset! "
+                         f"(the lengths add up to {sum(counts)}, the dataset has {n} samples)")
     if generator is not None and not isinstance(generator, np.random.Generator):
         raise TypeError(f"random_split: generator must be a numpy.random.Generator, got {type(generator).__name__}")
     order = (generator or default_generator()).permutation(n)

@@ -31,7 +31,14 @@ def _generator(seed):
     """A fresh generator for an explicit `seed`, else the library-wide one (`minigrad.manual_seed`)."""
     if seed is None:
         return default_generator()
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise TypeError(f"seed must be a non-negative int or None, got {type(seed).__name__} {seed!r}")
     return np.random.default_rng(seed)
+
+
+def _check_number(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
 
 
 def _check_noise(noise):
@@ -63,7 +70,11 @@ def synthetic_linear(true_w=(2.0, -3.4), true_b=4.2, num_examples=1000, noise=0.
     ``(num_examples,)`` -- labels are 1-D as in the sources, so reshape them to ``(-1, 1)`` before
     comparing them with the output of ``Linear(d, 1)``.
     """
-    true_w = np.asarray(true_w, dtype=np.float64)
+    weights = np.asarray(true_w)
+    if weights.dtype.kind not in "iuf":
+        raise TypeError(f"true_w must be a sequence of numbers, got {true_w!r}")
+    true_w = weights.astype(np.float64)
+    _check_number("true_b", true_b)
     if true_w.ndim != 1 or true_w.size == 0:
         raise ValueError(f"true_w must be a non-empty 1-D sequence of weights, got shape {true_w.shape}")
     _check_positive_int("num_examples", num_examples)
@@ -119,6 +130,7 @@ def temperatures(days=30, seed=0, scale=10.0):
     Returns a float64 array of shape ``(days,)``; day ``i`` (1-based) is element ``i - 1``.
     """
     _check_positive_int("days", days)
+    _check_number("scale", scale)
     return scale * _generator(seed).standard_normal(days)
 
 

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from ..checks import ShapeError
 from ..random import default_generator
 from ..tensor import Tensor
 from .dataset import TensorDataset
@@ -56,9 +57,9 @@ class BatchSampler:
 
     def __init__(self, sampler, batch_size, drop_last=False):
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size <= 0:
-            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+            raise ValueError(f"batch_size should be a positive integer value, but got batch_size={batch_size!r}")
         if not isinstance(drop_last, bool):
-            raise TypeError(f"drop_last must be a bool, got {drop_last!r}")
+            raise ValueError(f"drop_last should be a boolean value, but got drop_last={drop_last}")
         self.sampler = sampler
         self.batch_size = int(batch_size)
         self.drop_last = drop_last
@@ -110,7 +111,7 @@ def _collate(batch, where):
     if isinstance(first, (tuple, list)):
         for sample in batch:
             if not isinstance(sample, (tuple, list)) or len(sample) != len(first):
-                raise ValueError(f"default_collate: every {where} must have {len(first)} fields, got "
+                raise ShapeError(f"default_collate: each element in list of batch should be of equal size: every {where} must have {len(first)} fields, got "
                                  f"{len(sample) if isinstance(sample, (tuple, list)) else type(sample).__name__}")
         return tuple(_collate([sample[i] for sample in batch], f"{where}[{i}]") for i in range(len(first)))
     arrays = []
@@ -124,7 +125,7 @@ def _collate(batch, where):
                             f"arrays, numbers, or tuples/lists/dicts of them (pass collate_fn for other types)")
     shapes = {array.shape for array in arrays}
     if len(shapes) > 1:
-        raise ValueError(f"default_collate: {where} has different shapes across the batch {sorted(shapes)}; "
+        raise ShapeError(f"default_collate: {where} has different shapes across the batch {sorted(shapes)}; "
                          f"stacking needs equal shapes (pad them, or pass a collate_fn)")
     stacked = np.stack(arrays)
     if stacked.dtype.kind == "b":
@@ -161,10 +162,11 @@ class DataLoader:
             raise TypeError(f"dataset must support len() and indexing, got {type(dataset).__name__}")
         if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer))
                                        or batch_size <= 0):
-            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-        for name, value in (("shuffle", shuffle), ("drop_last", drop_last)):
-            if not isinstance(value, bool):
-                raise TypeError(f"DataLoader: {name} must be a bool, got {value!r}")
+            raise ValueError(f"batch_size should be a positive integer value, but got batch_size={batch_size!r}")
+        if not isinstance(shuffle, bool):
+            raise TypeError(f"DataLoader: shuffle must be a bool, got {shuffle!r}")
+        if not isinstance(drop_last, bool):
+            raise ValueError(f"DataLoader: drop_last should be a boolean value, but got drop_last={drop_last}")
         _check_generator(generator, "DataLoader")
         if isinstance(seed, bool):
             raise ValueError(f"DataLoader: seed must be a non-negative int (or a sequence of them) or None, got {seed!r}")

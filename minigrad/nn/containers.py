@@ -37,7 +37,7 @@ class ModuleList(Module):
         if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
             raise TypeError(f"ModuleList indices must be integers or slices, got {type(index).__name__}")
         if not -len(self) <= index < len(self):
-            raise IndexError(f"ModuleList index {index} out of range for {len(self)} modules")
+            raise IndexError(f"ModuleList: index {index} is out of range (it has {len(self)} modules)")
         return int(index) % len(self)
 
     def __getitem__(self, index):

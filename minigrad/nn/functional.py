@@ -22,6 +22,7 @@ import math
 
 import numpy as np
 
+from ..checks import ShapeError
 from .. import debugging
 from ..ops.functional import erf, where
 from ..ops.functional import linear as _linear_op
@@ -33,7 +34,7 @@ REDUCTIONS = ("mean", "sum", "none")
 
 def _check_reduction(reduction, loss_name):
     if reduction not in REDUCTIONS:
-        raise ValueError(f"{loss_name}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
+        raise ValueError(f"{loss_name}: {reduction} is not a valid value for reduction (one of {REDUCTIONS})")
 
 
 def _check_delta(delta, loss_name):
@@ -57,7 +58,7 @@ def _difference(input, target, loss_name):
     """``input - target`` after checking that the shapes agree exactly."""
     target = _as_target(target, input, loss_name)
     if tuple(input.shape) != tuple(target.shape):
-        raise ValueError(
+        raise ShapeError(
             f"{loss_name}: input shape {tuple(input.shape)} and target shape {tuple(target.shape)} differ; "
             f"reshape one of them (e.g. target.reshape(input.shape)) instead of relying on broadcasting"
         )
@@ -137,6 +138,13 @@ def _tensor(x, name):
         raise TypeError(f"{name}: input must be a Tensor or numeric array, got {type(x).__name__}: {error}") from None
 
 
+def check_dropout_probability(p, name):
+    """A number in [0, 1], in torch's words otherwise."""
+    _check_number(p, name, "probability p")
+    if not 0 <= p <= 1:
+        raise ValueError(f"{name}: dropout probability has to be between 0 and 1, but got {p}")
+
+
 def _check_number(value, name, what, low=None, high=None, low_open=False):
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
             or not np.isfinite(value):
@@ -208,7 +216,9 @@ def _check_dim(dim, ndim, name):
     if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
         raise TypeError(f"{name}: dim must be an int, got {dim!r}")
     if not -max(ndim, 1) <= dim < max(ndim, 1):
-        raise IndexError(f"{name}: dim {dim} is out of range for a tensor with {ndim} dimensions")
+        bound = max(ndim, 1)
+        raise IndexError(f"{name}: Dimension out of range (expected to be in range of [{-bound}, {bound - 1}], "
+                         f"but got {dim})")
     return int(dim) % max(ndim, 1)
 
 
@@ -262,7 +272,7 @@ def dropout(input, p=0.5, training=True, generator=None):
     (`minigrad.manual_seed`).  ``p = 1`` gives zeros.
     """
     x = _tensor(input, "dropout")
-    _check_number(p, "dropout", "probability p", 0, 1)
+    check_dropout_probability(p, "dropout")
     if not isinstance(training, bool):
         raise TypeError(f"dropout: training must be a bool, got {type(training).__name__}")
     if not training or p == 0:
@@ -345,7 +355,7 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     labels = _class_indices(target, "nll_loss")
     expected_shape = x.shape[:axis] + x.shape[axis + 1:]
     if labels.shape != expected_shape:
-        raise ValueError(f"nll_loss: target shape {labels.shape} does not fit input shape {tuple(x.shape)}: "
+        raise ShapeError(f"nll_loss: target shape {labels.shape} does not fit input shape {tuple(x.shape)}: "
                          f"expected {expected_shape} (the input without its class dimension {axis})")
     class_weight = _class_weight(weight, classes, x.dtype, "nll_loss")
     kept = labels != ignore_index

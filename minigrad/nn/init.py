@@ -43,7 +43,7 @@ def calculate_gain(nonlinearity, param=None):
         return math.sqrt(2.0 / (1 + slope ** 2))
     if nonlinearity == "selu":
         return 3.0 / 4
-    raise ValueError(f"calculate_gain: unsupported nonlinearity {nonlinearity!r}")
+    raise ValueError(f"calculate_gain: Unsupported nonlinearity {nonlinearity}")
 
 
 def _check_tensor(tensor, name):
@@ -68,7 +68,7 @@ def _fill(tensor, values):
 
 def _calculate_fan_in_and_fan_out(tensor, name):
     if tensor.ndim < 2:
-        raise ValueError(f"{name}: fan in and fan out cannot be computed for a tensor with fewer than 2 "
+        raise ValueError(f"{name}: Fan in and fan out can not be computed for tensor with fewer than 2 "
                          f"dimensions (shape {tuple(tensor.shape)})")
     receptive_field = int(np.prod(tensor.shape[2:])) if tensor.ndim > 2 else 1
     return tensor.shape[1] * receptive_field, tensor.shape[0] * receptive_field

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from ..checks import ShapeError
 from ..random import default_generator
 from ..tensor import Tensor
 from . import functional as F
@@ -60,6 +61,8 @@ class Linear(Module):
         super().__init__()
         _check_features("in_features", in_features)
         _check_features("out_features", out_features)
+        if not isinstance(bias, (bool, np.bool_)):
+            raise TypeError(f"Linear: bias must be a bool, got {type(bias).__name__} {bias!r}")
         dtype = np.dtype(dtype)
         if dtype not in (np.float32, np.float64):
             raise ValueError(f"Linear: dtype must be float32 or float64, got {dtype}")
@@ -80,9 +83,11 @@ class Linear(Module):
     def forward(self, x):
         x = _as_tensor(x, "Linear", self.weight.dtype)
         if x.ndim == 0 or x.shape[-1] != self.in_features:
-            raise ValueError(
+            rows = int(np.prod(x.shape[:-1])) if x.ndim else 1
+            raise ShapeError(
                 f"Linear(in_features={self.in_features}) expects input of shape (..., {self.in_features}), "
-                f"got shape {tuple(x.shape)}"
+                f"got shape {tuple(x.shape)}: mat1 and mat2 shapes cannot be multiplied "
+                f"({rows}x{x.shape[-1] if x.ndim else 1} and {self.in_features}x{self.out_features})"
             )
         _check_same_dtype(x, self.weight.dtype, "Linear")
         return F.linear(x, self.weight, self.bias)
@@ -123,7 +128,7 @@ class Sequential(Module):
         try:
             return modules[index]
         except IndexError:
-            raise IndexError(f"Sequential index {index} out of range for {len(modules)} modules") from None
+            raise IndexError(f"Sequential: index {index} is out of range (it has {len(modules)} modules)") from None
 
 
 class ReLU(Module):
@@ -264,7 +269,7 @@ class Dropout(Module):
 
     def __init__(self, p=0.5):
         super().__init__()
-        F._check_number(p, "Dropout", "probability p", 0, 1)
+        F.check_dropout_probability(p, "Dropout")
         self.p = float(p)
 
     def forward(self, x):

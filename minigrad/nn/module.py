@@ -82,6 +82,16 @@ def _warn_if_unregistered_modules(module, name, value):
     )
 
 
+def _check_name(name, kind):
+    """A child or parameter name as torch requires: a non-empty string without dots."""
+    if not isinstance(name, str):
+        raise TypeError(f"{kind} name should be a string, got {type(name).__name__}")
+    if "." in name:
+        raise KeyError(f'{kind} name can\'t contain "."')
+    if not name:
+        raise KeyError(f'{kind} name can\'t be empty string ""')
+
+
 def _indent(text, spaces):
     """Indent every line of `text` but the first (how nested reprs line up in PyTorch)."""
     lines = text.split("\n")
@@ -167,9 +177,19 @@ class Module:
 
     def register_parameter(self, name, parameter):
         """Register `parameter` (a `Parameter`, or None for an absent one such as ``bias=False``)."""
+        _check_name(name, "parameter")
         if parameter is not None and not isinstance(parameter, Parameter):
             raise TypeError(f"cannot register {type(parameter).__name__} as parameter '{name}' (Parameter or None expected)")
         self._registries(name, parameter)[0][name] = parameter
+
+    def add_module(self, name, module):
+        """Register `module` (a `Module`, or None) as the child ``self.<name>``, as torch's."""
+        _check_name(name, "module")
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"{type(module).__name__} is not a Module subclass")
+        setattr(self, name, module)
+
+    register_module = add_module
 
     def register_buffer(self, name, tensor, persistent=True):
         """Register `tensor` (a Tensor, or None) as state that is saved but not trained.
@@ -335,7 +355,7 @@ class Module:
     def train(self, mode=True):
         """Set ``training = mode`` on this module and all below it; returns self."""
         if not isinstance(mode, bool):
-            raise TypeError(f"train(mode) expects a bool, got {type(mode).__name__}")
+            raise TypeError(f"train: training mode is expected to be boolean, got {type(mode).__name__} {mode!r}")
         for module in self.modules():
             object.__setattr__(module, "training", mode)
         return self
@@ -402,7 +422,8 @@ class Module:
             if value.dtype.kind not in "biuf":
                 problems.append(f"{name!r} holds non-numeric data of dtype {value.dtype}")
             elif value.shape != target.shape:
-                problems.append(f"{name!r} has shape {value.shape}, the {kind} has shape {target.shape}")
+                problems.append(f"size mismatch for {name}: copying a param with shape {value.shape} from "
+                                f"checkpoint, the shape in current model is {target.shape}")
             elif not target.data.flags.writeable:
                 problems.append(f"{name!r}: the {kind}'s data is read-only")
             else:

@@ -8,6 +8,7 @@ default): input of another float dtype is refused, as `Linear` refuses it.
 
 import numpy as np
 
+from ..checks import ShapeError
 from ..tensor import Tensor
 from .layers import _as_tensor, _check_same_dtype
 from .module import Module, Parameter
@@ -71,8 +72,9 @@ class LayerNorm(Module):
         _check_same_dtype(x, self.dtype, "LayerNorm")
         count = len(self.normalized_shape)
         if tuple(x.shape[x.ndim - count:]) != self.normalized_shape or x.ndim < count:
-            raise ValueError(f"LayerNorm: input of shape {tuple(x.shape)} does not end in the normalized "
-                             f"shape {self.normalized_shape}")
+            raise ShapeError(f"LayerNorm: Given normalized_shape={list(self.normalized_shape)}, expected input "
+                             f"with shape [*, {', '.join(map(str, self.normalized_shape))}], but got input of "
+                             f"size {list(x.shape)}")
         axes = tuple(range(x.ndim - count, x.ndim))
         centered = x - x.mean(axis=axes, keepdims=True)
         variance = (centered * centered).mean(axis=axes, keepdims=True)
@@ -148,7 +150,7 @@ class BatchNorm1d(Module):
         x = _as_tensor(x, "BatchNorm1d", self.dtype)
         _check_same_dtype(x, self.dtype, "BatchNorm1d")
         if x.ndim not in (2, 3) or x.shape[1] != self.num_features:
-            raise ValueError(f"BatchNorm1d({self.num_features}) expects input of shape (N, {self.num_features}) "
+            raise ShapeError(f"BatchNorm1d({self.num_features}) expects input of shape (N, {self.num_features}) "
                              f"or (N, {self.num_features}, L), got {tuple(x.shape)}")
         axes = (0,) if x.ndim == 2 else (0, 2)
         shape = (1, self.num_features) if x.ndim == 2 else (1, self.num_features, 1)
@@ -156,8 +158,8 @@ class BatchNorm1d(Module):
         if use_batch_statistics:
             count = x.numel() // self.num_features
             if self.training and count < 2:
-                raise ValueError(f"BatchNorm1d: expected more than 1 value per feature when training, "
-                                 f"got input of shape {tuple(x.shape)}")
+                raise ValueError(f"BatchNorm1d: Expected more than 1 value per channel when training, "
+                                 f"got input size {list(x.shape)}")
             mean = x.mean(axis=axes, keepdims=True)
             centered = x - mean
             variance = (centered * centered).mean(axis=axes, keepdims=True)

@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from ..checks import ShapeError
 from ..tensor import Tensor
 
 
@@ -98,7 +99,7 @@ def vector_to_parameters(vec, parameters):
         raise ValueError(f"vector_to_parameters: expected a 1-D vector, got shape {values.shape}")
     total = sum(p.numel() for p in parameters)
     if values.size != total:
-        raise ValueError(f"vector_to_parameters: vector has {values.size} elements, the parameters {total}")
+        raise ShapeError(f"vector_to_parameters: vector has {values.size} elements, the parameters {total}")
     start = 0
     for parameter in parameters:
         parameter.data[...] = values[start:start + parameter.numel()].reshape(parameter.shape)

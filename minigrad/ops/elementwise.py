@@ -16,7 +16,15 @@ from ..tensor import Tensor, wrap
 
 
 def _apply_ufunc(op, ufunc, a, b):
-    """``ufunc(a, b)``; a broadcasting failure becomes an error naming both shapes."""
+    """``ufunc(a, b)``; a broadcasting failure becomes an error naming both shapes.
+
+    An integer or bool tensor meeting a float tensor takes the float's dtype, as torch
+    (numpy would make ``int64 * float32`` float64)."""
+    if isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.dtype != b.dtype:
+        if a.dtype.kind == "f" and b.dtype.kind in "iub":
+            b = b.astype(a.dtype)
+        elif b.dtype.kind == "f" and a.dtype.kind in "iub":
+            a = a.astype(b.dtype)
     try:
         return ufunc(a, b)
     except ValueError:
@@ -244,6 +252,11 @@ class Neg(Function):
 
     @staticmethod
     def forward(ctx, x):
+        if x.dtype == np.bool_:
+            raise RuntimeError(
+                "Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
+                "to invert a mask, use the `~` or `logical_not()` operator instead."
+            )
         return np.negative(x)
 
     @staticmethod

@@ -12,7 +12,9 @@ import numpy as np
 
 from .. import random as _random
 from ..checks import (
+    ShapeError,
     broadcast_shapes,
+    check_fits,
     check_bool,
     is_int,
     normalize_dim,
@@ -34,7 +36,7 @@ from .reduce import (
 )
 from .shape import (
     Concatenate, Expand, Flip, Gather, GetItem, Permute, Repeat, Reshape, SetItem, Stack, SumTo,
-    View,
+    View, check_index_steps, index_message,
 )
 
 values_indices = collections.namedtuple("values_indices", ["values", "indices"])
@@ -103,12 +105,15 @@ def minimum(a, b):
 
 
 def where(condition, x, y):
-    """Elementwise ``x if condition else y`` (condition: a bool tensor or array; numbers in a
-    numeric condition count as True when nonzero). The gradient flows to x where the
+    """Elementwise ``x if condition else y`` (condition: a bool tensor or array, as torch
+    requires: write ``x != 0`` for a numeric one). The gradient flows to x where the
     condition holds and to y elsewhere."""
     condition = np.asarray(condition._data if isinstance(condition, Tensor) else condition)
-    if condition.dtype.kind not in "biuf":
-        raise TypeError(f"where: condition must be boolean or numeric, got dtype {condition.dtype}")
+    if condition.dtype.kind != "b":
+        raise TypeError(
+            "where expected condition to be a boolean tensor, but got a tensor with dtype "
+            f"{condition.dtype} (compare it: x != 0)"
+        )
     x, y = _operand(x), _operand(y)
     if not isinstance(x, Tensor) and not isinstance(y, Tensor):
         x = Tensor(x)
@@ -118,7 +123,7 @@ def where(condition, x, y):
 def check_clamp_bounds(low, high):
     """Refuse clamp bounds that are not numbers (or both None, as torch)."""
     if low is None and high is None:
-        raise ValueError("clamp: at least one of 'min' or 'max' must not be None")
+        raise ValueError("clamp: At least one of 'min' or 'max' must not be None")
     for name, bound in (("min", low), ("max", high)):
         if bound is not None and (isinstance(bound, bool) or not isinstance(bound, (int, float, np.number))):
             raise TypeError(f"clamp: {name} must be a number or None, got {type(bound).__name__}")
@@ -249,6 +254,9 @@ def _extreme_with_indices(op, x, dim, keepdim, axis, keepdims, extreme, arg):
     dim = pick_dim(op, dim, axis)
     keepdim = pick_keepdim(op, keepdim, keepdims)
     if dim is None:
+        if x._data.size == 0:
+            raise RuntimeError(f"{op}(): Expected reduction dim to be specified for input.numel() == 0. "
+                               "Specify the reduction dim with the 'dim' argument.")
         return extreme.apply(x, tuple(range(x.ndim)), False)
     if isinstance(dim, (tuple, list)):
         return extreme.apply(x, normalize_dims(dim, x.ndim, op), keepdim)
@@ -354,7 +362,8 @@ def _arg_extreme(op, arg, x, dim, keepdim):
     _tensor(x, op)
     keepdim = check_bool(keepdim, "keepdim", op)
     if x._data.size == 0:
-        raise IndexError(f"{op}(): Expected reduction dim to be specified for input.numel() == 0.")
+        raise IndexError(f"{op}(): Expected reduction dim to be specified for input.numel() == 0. "
+                         "Specify the reduction dim with the 'dim' argument.")
     if dim is None:
         out = np.asarray(arg(x._data))
         return wrap((out.reshape((1,) * x.ndim) if keepdim else out).astype(np.int64))
@@ -399,15 +408,18 @@ def _target_shape(op, x, shape):
     shape = shape_argument(shape, op)
     known = [s for s in shape if s != -1]
     if shape.count(-1) > 1 or builtins.any(s < -1 for s in shape):
-        raise RuntimeError(f"{op}: invalid shape {shape}: only one dimension can be inferred (-1)")
+        if shape.count(-1) > 1:
+            raise RuntimeError(f"{op}: only one dimension can be inferred (-1), got shape {list(shape)}")
+        bad = next(i for i, s in enumerate(shape) if s < -1)
+        raise RuntimeError(f"{op}: invalid shape dimension {shape[bad]} at index {bad} of shape {list(shape)}")
     total = x.numel()
     count = int(np.prod(known)) if known else 1
     if -1 in shape:
         if count == 0 or total % count:
-            raise RuntimeError(f"{op}: shape {list(shape)} is invalid for input of size {total}")
+            raise RuntimeError(f"{op}: shape '{list(shape)}' is invalid for input of size {total}")
         shape = tuple(total // count if s == -1 else s for s in shape)
     elif count != total:
-        raise RuntimeError(f"{op}: shape {list(shape)} is invalid for input of size {total}")
+        raise RuntimeError(f"{op}: shape '{list(shape)}' is invalid for input of size {total}")
     return shape
 
 
@@ -476,8 +488,8 @@ def expand(x, *sizes):
             size_ = own
         elif own is not None and own != 1 and own != size_:
             raise RuntimeError(
-                f"expand: the expanded size of the tensor ({size_}) must match the existing size "
-                f"({own}) at non-singleton dimension {i}. Target sizes: {list(sizes)}. Tensor "
+                f"expand: The expanded size of the tensor ({size_}) must match the existing size "
+                f"({own}) at non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor "
                 f"sizes: {list(x.shape)}"
             )
         target.append(size_)
@@ -564,7 +576,8 @@ def flip(x, *dims):
 
 
 def getitem(x, index):
-    """numpy indexing: ints, slices, None, ..., integer and bool arrays."""
+    """numpy indexing: ints, slices with a positive step, None, ..., integer and bool arrays."""
+    check_index_steps(index)
     return GetItem.apply(x, index)
 
 
@@ -572,7 +585,15 @@ def setitem(x, index, value):
     """``x[index] = value`` in place (recorded on computed tensors), and return ``x``."""
     value = _operand(value)
     if not isinstance(value, Tensor):
+        if not isinstance(value, (int, float)):
+            raise TypeError(f"setitem: the value must be a number or a Tensor, got {type(value).__name__} {value!r}")
         value = wrap(np.asarray(value, dtype=x.dtype))
+    check_index_steps(index)
+    try:
+        target_shape = x.data[index].shape
+    except IndexError as error:
+        raise IndexError(index_message(error, x.shape)) from None
+    check_fits(target_shape, value.shape, "setitem")
     return x._inplace(SetItem, value, index)
 
 
@@ -582,15 +603,23 @@ def cat(tensors, dim=None, *, axis=None):
     parts = _tensor_list(tensors, "cat")
     dim = pick_dim("cat", dim, axis, 0)
     if builtins.any(p.ndim == 0 for p in parts):
-        raise RuntimeError("cat: zero-dimensional tensor cannot be concatenated")
+        position = next(i for i, p in enumerate(parts) if p.ndim == 0)
+        raise RuntimeError(f"cat: zero-dimensional tensor (at position {position}) cannot be concatenated")
     dim = normalize_dim(dim, parts[0].ndim, "cat")
     for i, part in enumerate(parts):
         if part.ndim != parts[0].ndim or builtins.any(
             a != b for d, (a, b) in enumerate(zip(part.shape, parts[0].shape)) if d != dim
         ):
-            raise RuntimeError(
-                f"cat: sizes of tensors must match except in dimension {dim}; tensor 0 has "
-                f"shape {tuple(parts[0].shape)} and tensor {i} has shape {tuple(part.shape)}"
+            if part.ndim != parts[0].ndim:
+                raise ShapeError(
+                    f"cat: Tensors must have same number of dimensions: got {parts[0].ndim} and {part.ndim} "
+                    f"(tensor 0 has shape {tuple(parts[0].shape)} and tensor {i} has shape {tuple(part.shape)})"
+                )
+            d = next(d for d in range(part.ndim) if d != dim and part.shape[d] != parts[0].shape[d])
+            raise ShapeError(
+                f"cat: Sizes of tensors must match except in dimension {dim}. Expected size "
+                f"{parts[0].shape[d]} but got size {part.shape[d]} for tensor number {i} in the list "
+                f"(tensor 0 has shape {tuple(parts[0].shape)} and tensor {i} has shape {tuple(part.shape)})"
             )
     return Concatenate.apply(dim, *parts)
 
@@ -604,7 +633,7 @@ def stack(tensors, dim=None, *, axis=None):
     dim = pick_dim("stack", dim, axis, 0)
     for i, part in enumerate(parts):
         if part.shape != parts[0].shape:
-            raise RuntimeError(
+            raise ShapeError(
                 f"stack expects each tensor to be equal size, but got {list(parts[0].shape)} at "
                 f"entry 0 and {list(part.shape)} at entry {i}"
             )
@@ -620,7 +649,9 @@ def _tensor_list(tensors, op):
     if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
         raise TypeError(f"{op}: expected a list or tuple of tensors, got {type(tensors).__name__}")
     if not tensors:
-        raise ValueError(f"{op}: expected a non-empty list of Tensors")
+        if op == "cat":
+            raise ValueError("cat(): expected a non-empty list of Tensors")
+        raise RuntimeError(f"{op} expects a non-empty TensorList")
     return [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
 
 
@@ -631,7 +662,12 @@ def split(x, split_size_or_sections, dim=0):
     length = x.shape[dim]
     if is_int(split_size_or_sections):
         if split_size_or_sections <= 0:
-            raise RuntimeError(f"split: split_size must be positive, got {split_size_or_sections}")
+            if split_size_or_sections == 0 and length == 0:
+                return (x,)
+            raise RuntimeError(
+                f"split: split_size can only be 0 if dimension size is 0, but got dimension size of {length}"
+                if split_size_or_sections == 0 else f"split: split_size must be positive, got {split_size_or_sections}"
+            )
         sizes = [split_size_or_sections] * (length // split_size_or_sections)
         if length % split_size_or_sections or not sizes:
             sizes.append(length % split_size_or_sections)
@@ -675,7 +711,9 @@ def gather(x, dim, index):
                 f"smaller than self {list(x.shape)} apart from dimension {dim}"
             )
     if index.size and (index.min() < -x.shape[dim] or index.max() >= x.shape[dim]):
-        raise IndexError(f"gather: index out of range for dimension {dim} of size {x.shape[dim]}")
+        index_values = np.asarray(index._data if isinstance(index, Tensor) else index)
+        bad = index_values[(index_values < -x.shape[dim]) | (index_values >= x.shape[dim])].flat[0]
+        raise IndexError(f"gather: index {bad} is out of bounds for dimension {dim} with size {x.shape[dim]}")
     return Gather.apply(x, dim, index % builtins.max(x.shape[dim], 1))
 
 

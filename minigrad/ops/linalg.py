@@ -7,6 +7,7 @@ the output; the backward puts it back, computes with matrices, and drops it agai
 
 import numpy as np
 
+from ..checks import ShapeError
 from ..function import Function
 
 
@@ -27,14 +28,19 @@ class Matmul(Function):
         ctx.shapes = (np.shape(a), np.shape(b))
         a_dims, b_dims = np.ndim(a), np.ndim(b)
         if a_dims == 0 or b_dims == 0:
-            raise ValueError(
-                f"matmul: both operands must have at least 1 dimension, got shapes "
-                f"{np.shape(a)} and {np.shape(b)}"
+            raise ShapeError(
+                f"matmul: both arguments to matmul need to be at least 1D, but they are {a_dims}D "
+                f"and {b_dims}D (shapes {np.shape(a)} and {np.shape(b)})"
             )
         try:
             return np.matmul(a, b)
         except ValueError:
-            raise ValueError(
+            if a_dims == 2 and b_dims == 2:
+                raise ShapeError(
+                    f"matmul: mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} and "
+                    f"{b.shape[0]}x{b.shape[1]})"
+                ) from None
+            raise ShapeError(
                 f"matmul: shapes {np.shape(a)} and {np.shape(b)} are not aligned (last dimension "
                 f"of the first, {np.shape(a)[-1]}, must equal the "
                 f"{'only' if b_dims == 1 else 'second-to-last'} dimension of the second, "

@@ -7,6 +7,8 @@ memory with their input, as in torch; an in-place change to one is seen by the o
 counts as a change of both (one version counter).
 """
 
+import re
+
 import numpy as np
 
 from ..function import Function
@@ -174,15 +176,42 @@ class GetItem(Function):
         try:
             return np.asarray(x[index])
         except IndexError as error:
-            raise IndexError(f"index {_describe(index)}: {error} (tensor shape {np.shape(x)})") from None
+            raise IndexError(index_message(error, np.shape(x))) from None
 
     @staticmethod
     def backward(ctx, grad):
         return IndexAdd.apply(grad, ctx.input_shape, ctx.index), None
 
 
-def _describe(index):
-    return repr(index) if not isinstance(index, np.ndarray) else f"array of shape {index.shape}"
+# numpy's indexing messages and torch's words for them (torch users search for these).
+_INDEX_MESSAGES = (
+    (re.compile(r"index (-?\d+) is out of bounds for axis (\d+) with size (\d+)"),
+     r"index \1 is out of bounds for dimension \2 with size \3"),
+    (re.compile(r"too many indices for array: array is (\d+)-dimensional, but (\d+) were indexed"),
+     r"too many indices for tensor of dimension \1 (\2 indices given)"),
+    (re.compile(r"only integers, slices .* are valid indices"),
+     "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid indices"),
+    (re.compile(r"boolean index did not match indexed array along (?:axis|dimension) (\d+); size of (?:axis|dimension) "
+                r"is (\d+) but size of corresponding boolean (?:axis|dimension) is (\d+)"),
+     r"The shape of the mask [\3] at index \1 does not match the shape of the indexed tensor [\2] at index \1"),
+    (re.compile(r"arrays used as indices must be of integer \(or boolean\) type"),
+     "tensors used as indices must be long, int, byte or bool tensors"),
+)
+
+
+def index_message(error, shape):
+    """numpy's IndexError message in torch's words, with the tensor's shape."""
+    message = str(error)
+    for pattern, replacement in _INDEX_MESSAGES:
+        message = pattern.sub(replacement, message)
+    return f"{message} (tensor shape {tuple(shape)})"
+
+
+def check_index_steps(index):
+    """torch refuses negative slice steps (numpy reverses): say so, pointing to flip."""
+    for part in index if isinstance(index, tuple) else (index,):
+        if isinstance(part, slice) and part.step is not None and part.step <= 0:
+            raise ValueError(f"step must be greater than zero, got {part.step} (to reverse a tensor use flip(dim))")
 
 
 class IndexAdd(Function):

@@ -147,3 +147,32 @@ def test_a_failed_check_or_a_failed_script_makes_the_exit_status_nonzero(tmp_pat
     assert "**FAILED: exited with status 1: ValueError: boom**" in report
     assert "1 of 2 checks within the accepted range" in report
     assert "--seed 3" in report and "The setting." in report
+
+
+def test_animations_are_linked_from_the_report_and_embedded_as_gifs(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.animation import FuncAnimation, PillowWriter
+
+    fig, ax = plt.subplots()
+    line, = ax.plot([], [])
+    animation = FuncAnimation(fig, lambda k: line.set_data(range(k + 1), range(k + 1)), frames=3)
+    gif = tmp_path / "race.gif"
+    animation.save(gif, writer=PillowWriter(fps=2))
+    plt.close(fig)
+    png = tmp_path / "race.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n")
+
+    entry = dict(record("optimizer_race", []), figures=[str(png), str(gif)])
+    settings = {"optimizer_race": "Title.\n\nThe setting."}
+    context = {"quick": True, "seed": 0, "total_seconds": 1.0}
+    run_all.report.write_markdown([entry], settings, tmp_path, context)
+    assert "![race](race.gif)" in (tmp_path / "REPORT.md").read_text()
+    run_all.report.write_html([entry], settings, tmp_path, context)
+    page = (tmp_path / "index.html").read_text()
+    embedded = page.split('src="data:image/gif;base64,', 1)[1].split('"', 1)[0]
+    assert base64.b64decode(embedded) == gif.read_bytes()
+    assert 'src="data:image/png;base64,' in page
+

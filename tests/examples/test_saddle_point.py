@@ -38,3 +38,6 @@ def test_saddle_point(run_example):
     assert result["one_d"]["global_minimum"][0] == pytest.approx(1.09, abs=0.01)
     for name in ("saddle_1d.png", "saddle_2d.png"):
         assert (result["_out"] / name).stat().st_size > 20_000
+    gif = result["_out"] / "saddle_point.gif"
+    assert gif.read_bytes()[:6] == b"GIF89a" and gif.stat().st_size < 2_000_000
+    assert str(gif) in result["figures"]  # so the report shows the animation

@@ -128,7 +128,7 @@ def test_yields_tuples_of_tensors_without_grad_keeping_dtype():
 
 @pytest.mark.parametrize("batch_size", [0, -2, 2.5, True, "4"])
 def test_bad_batch_size_is_refused(batch_size):
-    with pytest.raises(ValueError, match="batch_size must be a positive integer"):
+    with pytest.raises(ValueError, match="batch_size should be a positive integer value, but got batch_size="):
         data.DataLoader(numbered_dataset(4), batch_size)
 
 

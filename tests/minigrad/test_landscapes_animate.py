@@ -69,3 +69,24 @@ def test_bad_arguments_and_the_size_limit(tmp_path):
         landscapes.animate(landscapes.quadratic, {"gd": np.zeros(3)}, tmp_path / "c.gif")
     with pytest.raises(RuntimeError, match="more than 0.0 MB"):
         landscapes.animate(landscapes.quadratic, {"gd": gd_path(0.4, 3)}, tmp_path / "c.gif", max_bytes=10)
+
+
+def test_save_gif_keeps_every_frame_and_refuses_no_frames(tmp_path):
+    from PIL import Image
+
+    from minigrad import plotting
+
+    red, blue = Image.new("RGB", (8, 6), (255, 0, 0)), Image.new("RGB", (8, 6), (255, 0, 0))
+    blue.paste((0, 0, 255), (2, 2, 5, 4))  # only a small rectangle changes
+    path = plotting.save_gif([red, blue, red], tmp_path / "two.gif", fps=4,
+                             exact_colors=("#0000ff",))
+    with Image.open(path) as gif:
+        assert gif.n_frames == 3 and gif.info["duration"] == 250
+        frames = []
+        for number in range(3):
+            gif.seek(number)
+            frames.append(np.asarray(gif.convert("RGB")))
+    assert (frames[0] == [255, 0, 0]).all() and (frames[2] == [255, 0, 0]).all()
+    assert (frames[1][2:4, 2:5] == [0, 0, 255]).all() and (frames[1][0] == [255, 0, 0]).all()
+    with pytest.raises(ValueError, match="no frames"):
+        plotting.save_gif([], tmp_path / "none.gif", fps=4)

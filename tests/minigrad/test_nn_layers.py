@@ -149,7 +149,7 @@ def test_sequential_applies_modules_in_order():
     assert list(model) == [first, model[1], second]
     tail = model[1:]
     assert isinstance(tail, nn.Sequential) and list(tail) == [model[1], second]
-    with pytest.raises(IndexError, match="out of range for 3 modules"):
+    with pytest.raises(IndexError, match=r"index 3 is out of range \(it has 3 modules\)"):
         model[3]
     with pytest.raises(TypeError, match="argument 1 is a ufunc, not a Module"):
         nn.Sequential(nn.ReLU(), np.tanh)

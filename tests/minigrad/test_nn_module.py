@@ -202,7 +202,7 @@ def test_misshaped_value_is_named_and_nothing_is_loaded():
     state = {name: value + 1 for name, value in net.state_dict().items()}
     state["block.inner.weight"] = np.zeros((2, 3))
     assert_load_fails_and_changes_nothing(
-        net, state, "'block.inner.weight' has shape (2, 3), the parameter has shape (3, 2)"
+        net, state, "size mismatch for block.inner.weight: copying a param with shape (2, 3) from checkpoint, the shape in current model is (3, 2)"
     )
 
 
@@ -214,7 +214,7 @@ def test_all_problems_are_reported_together():
     state["typo"] = np.zeros(1)
     state["head.1.bias"] = np.array(["a"])
     assert_load_fails_and_changes_nothing(
-        net, state, "'block.scale'", "'typo'", "'block.inner.bias' has shape (4,)", "'head.1.bias' holds non-numeric"
+        net, state, "'block.scale'", "'typo'", "size mismatch for block.inner.bias: copying a param with shape (4,)", "'head.1.bias' holds non-numeric"
     )
 
 
@@ -223,7 +223,7 @@ def test_non_strict_load_reports_missing_and_unexpected_keys():
     result = layer.load_state_dict({"weight": np.full((1, 2), 7.0), "extra": np.zeros(1)}, strict=False)
     assert result.missing_keys == ["bias"] and result.unexpected_keys == ["extra"]
     np.testing.assert_array_equal(layer.weight.data, [[7.0, 7.0]])
-    with pytest.raises(RuntimeError, match="'weight' has shape"):
+    with pytest.raises(RuntimeError, match="size mismatch for weight: copying a param with shape"):
         layer.load_state_dict({"weight": np.zeros(2)}, strict=False)  # shapes are checked anyway
 
 

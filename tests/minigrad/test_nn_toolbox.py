@@ -58,7 +58,7 @@ def test_module_list_registers_and_behaves_like_a_list():
     with pytest.raises(TypeError, match="ModuleList element 1: expected a Module, got int"):
         layers.extend([nn.ReLU(), 3])
     assert len(layers) == 4  # nothing appended
-    with pytest.raises(IndexError, match="ModuleList index 7 out of range for 4 modules"):
+    with pytest.raises(IndexError, match="ModuleList: index 7 is out of range"):
         layers[7]
 
 
@@ -180,7 +180,7 @@ def test_misshaped_buffer_is_refused_and_nothing_is_loaded():
     state = bn.state_dict()
     state["running_mean"] = np.ones(3)
     state["weight"] = np.full(2, 5.0)
-    with pytest.raises(RuntimeError, match=r"'running_mean' has shape \(3,\), the buffer has shape \(2,\)"):
+    with pytest.raises(RuntimeError, match=r"size mismatch for running_mean: copying a param with shape \(3,\) from checkpoint, the shape in current model is \(2,\)"):
         bn.load_state_dict(state)
     assert np.all(bn.weight.data == 1.0)
 
@@ -207,7 +207,7 @@ def test_dropout_gradient_is_the_mask():
     out.sum().backward()
     np.testing.assert_array_equal(x.grad, out.data)
     assert not F.dropout(x, 1.0).data.any()
-    with pytest.raises(ValueError, match=r"dropout: probability p must be <= 1, got 1.5"):
+    with pytest.raises(ValueError, match=r"dropout: dropout probability has to be between 0 and 1, but got 1.5"):
         F.dropout(x, 1.5)
 
 
@@ -221,7 +221,7 @@ def test_batch_norm_eval_uses_running_statistics():
 
 
 def test_batch_norm_errors():
-    with pytest.raises(ValueError, match="expected more than 1 value per feature when training"):
+    with pytest.raises(ValueError, match="Expected more than 1 value per channel when training"):
         nn.BatchNorm1d(2)(Tensor(np.ones((1, 2))))
     bn = nn.BatchNorm1d(3)
     with pytest.raises(ValueError, match=r"BatchNorm1d\(3\) expects input of shape \(N, 3\) or \(N, 3, L\), got \(4, 2\)"):
@@ -317,7 +317,7 @@ def test_float32_classifier_stays_float32():
     (lambda x: F.cross_entropy(x, np.array([0, 1, 2])), ValueError, r"target shape \(3,\) does not fit input shape \(2, 3\)"),
     (lambda x: F.cross_entropy(x, np.ones(2)), ValueError, "floating-point target means class probabilities"),
     (lambda x: F.cross_entropy(x, np.array([0, 1]), weight=[1.0, 2.0]), ValueError, "weight must be a 1-D array of 3"),
-    (lambda x: F.cross_entropy(x, np.array([0, 1]), reduction="avg"), ValueError, "reduction must be one of"),
+    (lambda x: F.cross_entropy(x, np.array([0, 1]), reduction="avg"), ValueError, "avg is not a valid value for reduction"),
     (lambda x: F.cross_entropy(x, np.array([0, 1]), label_smoothing=1.5), ValueError, "label_smoothing must be <= 1"),
     (lambda x: F.nll_loss(x, np.array([0.0, 1.0])), TypeError, "expected integer class indices"),
     (lambda x: F.binary_cross_entropy(x, np.ones((2, 3))), ValueError, "all elements of input should be between 0 and 1"),
@@ -353,7 +353,7 @@ def test_calculate_gain_table():
     assert nn.init.calculate_gain("leaky_relu") == math.sqrt(2.0 / (1 + 0.01 ** 2))
     assert nn.init.calculate_gain("leaky_relu", 0.2) == math.sqrt(2.0 / 1.04)
     assert nn.init.calculate_gain("selu") == 0.75
-    with pytest.raises(ValueError, match="unsupported nonlinearity 'swish'"):
+    with pytest.raises(ValueError, match="Unsupported nonlinearity swish"):
         nn.init.calculate_gain("swish")
 
 

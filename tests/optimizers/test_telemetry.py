@@ -333,6 +333,27 @@ def test_plot_writes_a_file(tmp_path, name):
     assert [ax.get_yscale() for ax in fig.axes][1:4] == ["log"] * 3
 
 
+@pytest.mark.parametrize("lrs, scale", [([0.0, 0.05, 0.1, 0.05, 0.0], "linear"),  # warm-up from 0
+                                        ([0.1, 0.01, 1e-3, 1e-4, 1e-5], "log"),  # decades, > 0
+                                        ([0.1, 0.09, 0.08, 0.07, 0.06], "linear")])
+def test_lr_axis_is_log_only_for_positive_lrs_spanning_decades(lrs, scale):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    p = Param(np.array([1.0, -2.0]))
+    optimizer = optimizers.SGD([p], lr=lrs[0])
+    recorder = telemetry.Recorder(optimizer)
+    for lr in lrs:
+        optimizer.param_groups[0]["lr"] = lr
+        p.grad = 2 * p.data
+        optimizer.step()
+    fig = recorder.plot()
+    assert fig.axes[0].get_yscale() == scale
+    plt.close(fig)
+
+
 def test_plot_into_shared_axes_compares_optimizers(tmp_path):
     import matplotlib
 

@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 import optimizers
+from support import Param
 
 BACKENDS = ("numba", "numpy")
 
@@ -30,15 +31,6 @@ FULL_STATE = {
 NAMES = tuple(FULL_STATE)
 
 
-class Param:
-    """The smallest parameter the optimizers accept: `.data` and `.grad` numpy arrays."""
-
-    def __init__(self, data, grad=None):
-        self.data = data
-        self.grad = grad
-
-    def __repr__(self):
-        return f"Param(shape={np.shape(self.data)})"
 
 
 def gradients(params, scale=1.0):

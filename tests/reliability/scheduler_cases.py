@@ -12,14 +12,9 @@ import numpy as np
 
 import optimizers
 import schedulers
+from support import Param
 
 
-class Param:
-    """A parameter: `.data` and `.grad` numpy arrays."""
-
-    def __init__(self, values):
-        self.data = np.array(values, dtype=np.float64)
-        self.grad = None
 
 
 class StandIn:

@@ -9,12 +9,9 @@ import minigrad
 from minigrad import MistakeWarning
 from optimizers import SGD
 from schedulers import CosineAnnealingLR, StepLR, WarmupCosineDecay
+from support import Param
 
 
-class Param:
-    def __init__(self):
-        self.data = np.zeros(2)
-        self.grad = np.ones(2)
 
 
 @pytest.fixture(autouse=True)
@@ -24,7 +21,7 @@ def debug_on():
 
 
 def train(scheduler_class, steps, per_optimizer_step=1, **kwargs):
-    optimizer = SGD([Param()], lr=0.1)
+    optimizer = SGD([Param(np.zeros(2), np.ones(2))], lr=0.1)
     scheduler = scheduler_class(optimizer, **kwargs)
     lrs = []
     for _ in range(steps):
@@ -63,7 +60,7 @@ def test_two_scheduler_steps_per_optimizer_step_warn():
 
 
 def test_one_scheduler_step_per_epoch_of_several_optimizer_steps_is_silent():
-    optimizer = SGD([Param()], lr=0.1)
+    optimizer = SGD([Param(np.zeros(2), np.ones(2))], lr=0.1)
     scheduler = StepLR(optimizer, step_size=2)
     with warnings.catch_warnings():
         warnings.simplefilter("error", MistakeWarning)
@@ -75,7 +72,7 @@ def test_one_scheduler_step_per_epoch_of_several_optimizer_steps_is_silent():
 
 
 def test_stepping_before_the_optimizer_keeps_torchs_warning():
-    optimizer = SGD([Param()], lr=0.1)
+    optimizer = SGD([Param(np.zeros(2), np.ones(2))], lr=0.1)
     scheduler = StepLR(optimizer, step_size=2)
     with pytest.warns(UserWarning, match=r"before `optimizer.step\(\)`"):
         scheduler.step()
