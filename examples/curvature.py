@@ -325,7 +325,7 @@ def plot_newton_1d(run, out):
     axes[1].plot(grid, np.cosh(C_COSH * grid), color="gray", label="f(x) = cosh(0.5 x)")
     path = out["newton eta 1 on cosh(c x)"]["path"]
     axes[1].plot(path, np.cosh(C_COSH * path), "o-", ms=5, lw=0.8, label="Newton, eta 1")
-    axes[1].set(title="Newton on cosh(0.5 x): 0 in 7 steps", xlabel="x", ylabel="f(x)")
+    axes[1].set(title="Newton on cosh(0.5 x): x = 1e-7 after 7 steps", xlabel="x", ylabel="f(x)")
     for ax in axes[:2]:
         plotting.legend_outside(ax, where="below", ncol=1)
     grid = np.linspace(-2, 30, 600)
@@ -336,11 +336,14 @@ def plot_newton_1d(run, out):
     ax.plot(grid, values, color="gray", label="f(x) = x cos(0.15 pi x)")
     ax.fill_between(grid, -32, 32, where=second < 0, color="crimson", alpha=0.08, lw=0,
                     label="f'' < 0: Newton steps go uphill")
-    for label, name in (("newton eta 1 on x cos(c x)", "Newton, eta 1 (to a maximum)"),
-                        ("newton eta 0.5 on x cos(c x)", "Newton, eta 0.5"),
-                        ("newton |f''| eta 1 on x cos(c x)", "Newton with |f''|, eta 1")):
+    # Newton with eta 1 and with |f''| share their first two steps: the first is drawn wide
+    # and pale beneath, so both stay visible.
+    for label, name, style in (
+            ("newton eta 1 on x cos(c x)", "Newton, eta 1 (to a maximum)", dict(ms=9, lw=4, alpha=0.45)),
+            ("newton eta 0.5 on x cos(c x)", "Newton, eta 0.5", dict(ms=5, lw=0.8)),
+            ("newton |f''| eta 1 on x cos(c x)", "Newton with |f''|, eta 1", dict(ms=5, lw=0.8))):
         path = out[label]["path"]
-        ax.plot(path, path * np.cos(c * path), "o-", ms=5, lw=0.8, label=name)
+        ax.plot(path, path * np.cos(c * path), "o-", label=name, **style)
     top = out["newton eta 1 on x cos(c x)"]["path"][-1]
     ax.annotate("local maximum", xy=(top, top * np.cos(c * top)), xytext=(14, 26),
                 arrowprops=dict(arrowstyle="->"))
