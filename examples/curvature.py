@@ -482,9 +482,9 @@ def eos_data(seed):
 
 def train_sharpness(X, y, lr, steps, seed, every=SHARPNESS_EVERY):
     """Full-batch gradient descent on a 2-32-32-1 tanh MLP; the loss at every step and the
-    top Hessian eigenvalue every ``every`` steps (Lanczos, 30 HVPs at most, tol 1e-4: 20 HVPs
-    at tol 1e-3 sometimes stopped on the second eigenvalue). Also returns the relative
-    difference of the last estimate from a tight Lanczos run (150 HVPs, tol 1e-9)."""
+    top Hessian eigenvalue every ``every`` steps (curvature.sharpness: Lanczos until the top two
+    Ritz pairs converge to tol 1e-4, 30 HVPs at most). Also returns the relative difference of
+    the last estimate from a tight Lanczos run (150 HVPs, tol 1e-9)."""
     minigrad.manual_seed(seed)
     model = nn.Sequential(nn.Linear(2, 32), nn.Tanh(), nn.Linear(32, 32), nn.Tanh(),
                           nn.Linear(32, 1))
