@@ -56,6 +56,15 @@ What to look at in the figures (loss on all data vs epoch, log scale):
                                       noise floor (~5e-5) within 1.5 epochs; RMSprop 0.9 gets
                                       there but keeps jumping; Adadelta 0.9 is still descending.
 The dotted line at epoch 2 marks the lr decay of the SGD and momentum runs.
+
+Why lr 3 and 5 diverge: the loss on all data is a quadratic whose Hessian is X^T X / n
+(X = [features, 1]), and gradient descent on it is stable exactly for lr < 2 / lambda_max
+(examples/curvature.py measures this). Here lambda_max ~ 1.06 (the features are standard
+normal, so X^T X / n is close to the identity), so 2 / lambda_max ~ 1.89 (1.71-1.98 over
+seeds 0-19): lr 3 and 5 lie above it, 0.2, 0.999 and 0.002 below. Minibatch Hessians
+scatter around the full-batch one, so for minibatch SGD the threshold is a guide, not a law;
+here every plain-SGD run diverges exactly when its lr is above it (a check), and the
+learning-rate figure gives each lr as a multiple of it.
 """
 
 import math
@@ -149,6 +158,13 @@ GROUP_TITLES = {
 
 # Runs drawn again in another group's figure, for comparison.
 REFERENCE_RUNS = {"learning_rate": ("SGD batch 10, lr 0.2",)}
+
+
+def stability_threshold(features):
+    """2 / lambda_max of X^T X / n (X = [features, 1]): the Hessian of the mean squared loss
+    / 2 on all data. Full-batch gradient descent is stable exactly below this lr."""
+    X = np.hstack([features, np.ones((len(features), 1))])
+    return float(2 / np.linalg.eigvalsh(X.T @ X / len(X))[-1])
 
 
 def tutorial_decay(epoch_index):
@@ -281,6 +297,27 @@ def run_settings(args, features, labels):
     return records
 
 
+def check_threshold(run, records, threshold):
+    """Plain SGD (no momentum) diverges exactly when its lr is above 2 / lambda_max."""
+    rows, agree = [], True
+    for label, record in records.items():
+        if record["optimizer"] != "SGD" or "momentum" in record["hyperparameters"]:
+            continue
+        lr = record["hyperparameters"]["lr"]
+        above = lr > threshold
+        agree &= above == (record["status"] == "diverges")
+        rows.append([label, lr, lr / threshold, "above" if above else "below", record["status"]])
+    print(f"\nfull-batch stability threshold: 2 / lambda_max(X^T X / n) = {threshold:.4f}")
+    run.table("plain SGD's learning rates against the full-batch threshold 2 / lambda_max",
+              ["run", "lr", "lr / (2 / lambda_max)", "side", "class"], rows,
+              note=f"2 / lambda_max = {threshold:.4f}; see examples/curvature.py")
+    run.check("plain SGD diverges exactly when lr > 2 / lambda_max", ours=threshold,
+              source=None, expected="every run above the threshold diverges, none below",
+              unit="2 / lambda_max (lr)", ok=agree,
+              why="gradient descent on a quadratic is stable iff lr < 2 / lambda_max; minibatch "
+                  "Hessians scatter around the full-batch one, and the rates here are far from it")
+
+
 def check(run, records, features, labels):
     for label, record in records.items():
         losses = np.asarray(record["losses"])
@@ -327,7 +364,7 @@ def check(run, records, features, labels):
               why="the same number computed two ways: rounding only", ok=error < 1e-12)
 
 
-def plot(run, records):
+def plot(run, records, threshold):
     for group, title in GROUP_TITLES.items():
         members = [record for record in records.values()
                    if record["group"] == group or record["label"] in REFERENCE_RUNS.get(group, ())]
@@ -337,13 +374,17 @@ def plot(run, records):
         for record in members:
             suffix = f" (diverged at step {record['diverged_at_step']})" \
                 if record["diverged_at_step"] else f" ({record['status']})"
+            if group == "learning_rate":
+                suffix += f"; lr = {record['hyperparameters']['lr'] / threshold:.2g} x 2/lambda_max"
             ax.semilogy(record["epochs_axis"], record["losses"], label=record["label"] + suffix)
         if any(record["lr_decay"] for record in members):
             ax.axvline(2, color="gray", linewidth=0.8, linestyle=":", label="lr x0.1 from here")
+        if group == "learning_rate":
+            title += f"\nfull-batch stability threshold 2 / lambda_max = {threshold:.3f}"
         ax.set_title(title)
         ax.set_xlabel("epoch")
         ax.set_ylabel("loss on all 1000 examples\n(squared loss / 2)")
-        plotting.legend_outside(ax, where="below", ncol=2)
+        plotting.legend_outside(ax, where="below", ncol=1 if group == "learning_rate" else 2)
         run.save(fig, f"linear_regression_{group}.png")
 
 
@@ -354,8 +395,11 @@ def main():
                                                       noise=0.01, seed=args.seed)
     records = run_settings(args, features, labels)
     check(run, records, features, labels)
-    plot(run, records)
-    run.finish({"true_w": TRUE_W, "true_b": TRUE_B, "runs": records})
+    threshold = stability_threshold(features)
+    check_threshold(run, records, threshold)
+    plot(run, records, threshold)
+    run.finish({"true_w": TRUE_W, "true_b": TRUE_B, "runs": records,
+                "stability_threshold": threshold})
 
 
 if __name__ == "__main__":

@@ -51,6 +51,7 @@ EXPERIMENTS = [
     "airfoil_d2l",
     "trace_2d",
     "saddle_point",
+    "curvature",
     "lr_schedules",
     "warmup_training",
     "param_groups",

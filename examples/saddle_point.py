@@ -31,7 +31,8 @@ means farther than 1 from the saddle:
 
 Printed: per landscape and run, the first step at which the distance from the saddle exceeds 1
 ("-" if it never does within the run) and the final distance; then the Hessian at each saddle,
-computed with the engine (central differences of `backward()` gradients) with its eigenvalues,
+computed with the engine (`autograd.functional.hessian`: the gradient's own graph differentiated
+again, no finite differences) with its eigenvalues,
 next to the analytic ones. Figures: `saddle_1d.png` (the two curves, the book's annotations and
 the gradient-descent paths) and `saddle_2d.png` (trajectories over the contours, and distance
 from the saddle against step on a log scale: straight lines are exponential escapes), and
@@ -49,6 +50,7 @@ from common import Run, parse_args
 import minigrad
 import optimizers
 from minigrad import landscapes
+from minigrad.autograd import functional
 
 LR = 0.1
 START_X = 0.5  # distance 0.5 from the saddle: "escaped" = farther than 1
@@ -106,18 +108,11 @@ def engine_gradient(f, point):
     return x.grad.copy()
 
 
-def engine_hessian(f, point, h=1e-3):
-    """Hessian by central differences of backward() gradients, symmetrised:
-    H[:, j] = (grad f(p + h e_j) - grad f(p - h e_j)) / (2 h). Exact (to rounding) for the
-    objectives here, whose gradients are polynomials of degree <= 2."""
-    point = np.asarray(point, dtype=np.float64)
-    hessian = np.empty((point.size, point.size))
-    for j in range(point.size):
-        step = np.zeros(point.size)
-        step[j] = h
-        forward, backward = engine_gradient(f, point + step), engine_gradient(f, point - step)
-        hessian[:, j] = (forward - backward) / (2 * h)
-    return (hessian + hessian.T) / 2
+def engine_hessian(f, point):
+    """The Hessian of f at `point` by the engine's double backward: autograd.functional.hessian
+    records the gradient as a graph (create_graph) and differentiates it once per entry --
+    exact second derivatives, no step size."""
+    return functional.hessian(f, minigrad.Tensor(np.array(point, dtype=np.float64))).data
 
 
 # ------------------------------------------------------------------ 2-D runs
@@ -236,8 +231,8 @@ def one_d(run):
               "0 < x < 2 / (3 lr t) after t steps (approaches 0 like 1 / (3 lr t))",
               0 < cubed[-1] < 2 / (3 * LR * STEPS), unit="x after 300 steps",
               why="the continuous-time solution x ~ 1 / (3 lr t), with a factor 2 of slack")
-    run.check("x^3: f''(0) from the engine", second, 0.0, "|f''(0)| <= 1e-9", abs(second) <= 1e-9,
-              unit="second derivative", why="central differences of exact gradients: rounding")
+    run.check("x^3: f''(0) from the engine", second, 0.0, "|f''(0)| <= 1e-12", abs(second) <= 1e-12,
+              unit="second derivative", why="f''(x) = 6 x, differentiated exactly: rounding only")
 
     fig, axes = run.figure(1, 2, figsize=(12, 4.8))
     grid = np.arange(-1.0, 2.0, 0.01)
@@ -310,7 +305,7 @@ def checks_2d(run, table):
 def hessians(run):
     results = {}
     analytic = {"saddle": [-2.0, 2.0], "monkey_saddle": [0.0, 0.0]}
-    print("\nHessian at the saddle (engine: central differences of backward() gradients)")
+    print("\nHessian at the saddle (engine: autograd.functional.hessian, double backward)")
     for f in (landscapes.saddle, landscapes.monkey_saddle):
         hessian = engine_hessian(f, f.saddles[0])
         eigenvalues = np.linalg.eigvalsh(hessian)
@@ -319,11 +314,22 @@ def hessians(run):
               f"Hessian {hessian.tolist()}, eigenvalues {eigenvalues.tolist()} "
               f"(analytic {analytic[f.name]})")
         run.check(f"{f.name}: Hessian eigenvalues at the saddle", eigenvalues.tolist(),
-                  analytic[f.name], "each within 1e-8 of the analytic value",
-                  np.allclose(eigenvalues, analytic[f.name], rtol=0, atol=1e-8),
-                  unit="eigenvalues", why="central differences of exact gradients: rounding")
+                  analytic[f.name], "each within 1e-12 of the analytic value",
+                  np.allclose(eigenvalues, analytic[f.name], rtol=0, atol=1e-12),
+                  unit="eigenvalues", why="exact second derivatives (double backward): rounding only")
         results[f.name] = {"hessian": hessian, "eigenvalues": eigenvalues,
                            "analytic": analytic[f.name]}
+    # Away from the saddle the monkey saddle's Hessian [[6x, -6y], [-6y, -6x]] is not 0: its
+    # eigenvalues are +-6 |(x, y)|, a saddle-shaped curvature everywhere but at the origin.
+    point = (0.5, 0.2)
+    eigenvalues = np.linalg.eigvalsh(engine_hessian(landscapes.monkey_saddle, point))
+    expected = [-6 * math.hypot(*point), 6 * math.hypot(*point)]
+    print(f"monkey_saddle at {point}: Hessian eigenvalues {eigenvalues.tolist()} "
+          f"(analytic +-6 |(x, y)| = {expected})")
+    run.check(f"monkey_saddle: Hessian eigenvalues at {point}", eigenvalues.tolist(), None,
+              "+-6 |(x, y)| to 1e-12", np.allclose(eigenvalues, expected, rtol=0, atol=1e-12),
+              unit="eigenvalues", why="exact second derivatives (double backward): rounding only")
+    results["monkey_saddle_off_center"] = {"point": point, "eigenvalues": eigenvalues}
     print("x^2 - y^2: one positive, one negative eigenvalue -- a saddle. Monkey saddle: both 0 "
           "-- the second-order test cannot tell; the cubic terms make it a saddle.")
     return results

@@ -71,6 +71,26 @@ copied before each step and passed as `before`. The package's optimizers:
     Free, Muon,   Schedule-Free SGD's is its warm-up lr everywhere; Muon and LBFGS
     LBFGS         multiply by a matrix (Newton-Schulz, the inverse Hessian estimate).
 
+Sharpness (optional)
+====================
+`Recorder(optimizer, sharpness_every=N, loss_fn=closure)` also measures, every N-th step,
+the sharpness lambda_max -- the largest eigenvalue of the Hessian of `loss_fn()` with
+respect to all the optimizer's parameters that require grad -- at the parameters the step
+starts from (in the pre-step hook), by `minigrad.curvature.sharpness` (Lanczos on
+Hessian-vector products, `sharpness_iters` of them at most; the Hessian is never formed).
+Recorded:
+
+    sharpness            recorder.sharpness, one value per step (None between measurements)
+    lr_times_sharpness   per group: group["lr"] * lambda_max. Gradient descent on the local
+                         quadratic model is stable while this is below 2; at the "edge of
+                         stability" (Cohen et al. 2021) it hovers around 2.
+
+`loss_fn` is the closure an optimizer's `step(closure)` takes, but it must not call
+`backward()` or touch `.grad`: it only computes the loss (the Hessian-vector products
+differentiate it themselves, without touching any `.grad` or parameter). This option needs
+minigrad Tensors as parameters (the engine differentiates twice); the rest of the Recorder
+works with any objects with `.data` and `.grad`.
+
 Cost: while attached, each step copies the parameters once (pre-step hook) and computes
 the norms and step sizes (post-step hook); the copy is dropped after the step. Detached
 (`remove()`), the optimizer has no hooks left and `step()` runs none of this code.
@@ -104,7 +124,24 @@ class Recorder:
     added to the optimizer later has None for the steps before it existed).
     """
 
-    def __init__(self, optimizer):
+    def __init__(self, optimizer, sharpness_every=None, loss_fn=None, sharpness_iters=20):
+        if sharpness_every is not None or loss_fn is not None:
+            if (isinstance(sharpness_every, bool) or not isinstance(sharpness_every, (int, np.integer))
+                    or sharpness_every < 1):
+                raise ValueError(
+                    "Recorder: sharpness_every must be a positive integer (measure the sharpness "
+                    f"every that many steps) when loss_fn is given, got {sharpness_every!r}"
+                )
+            if not callable(loss_fn):
+                raise TypeError(
+                    "Recorder: sharpness_every needs loss_fn, a function of no arguments that "
+                    f"returns the loss (got {type(loss_fn).__name__})"
+                )
+            if (isinstance(sharpness_iters, bool) or not isinstance(sharpness_iters, (int, np.integer))
+                    or sharpness_iters < 1):
+                raise ValueError(
+                    f"Recorder: sharpness_iters must be a positive integer, got {sharpness_iters!r}"
+                )
         for method in ("register_step_pre_hook", "register_step_post_hook"):
             if not callable(getattr(optimizer, method, None)):
                 raise TypeError(
@@ -117,6 +154,11 @@ class Recorder:
             )
         self.optimizer = optimizer
         self.optimizer_name = type(optimizer).__name__
+        self.sharpness_every = sharpness_every
+        self.sharpness_iters = sharpness_iters
+        self._loss_fn = loss_fn
+        self.sharpness = []
+        self._sharpness_now = None
         self._state_keys_before = tuple(getattr(optimizer, "state_before_step", ()))
         self.has_step_size = False  # set once the optimizer reports a step size
         self.steps = []
@@ -147,8 +189,23 @@ class Recorder:
         self.remove()
 
     # ------------------------------------------------------------------ the hooks
+    def _measure_sharpness(self, optimizer):
+        """lambda_max of loss_fn's Hessian with respect to every parameter, at their values now."""
+        # Imported here, not at the top: the optimizers work on anything with .data and .grad
+        # and never need the engine, except for this option, which differentiates twice.
+        from minigrad import curvature
+
+        # Frozen parameters (requires_grad=False) are constants of the loss, as for backward().
+        params = [p for group in optimizer.param_groups for p in group["params"]
+                  if getattr(p, "requires_grad", False)]
+        return curvature.sharpness(self._loss_fn, params, iters=self.sharpness_iters, tol=1e-6)
+
     def _remember_parameters(self, optimizer, args, kwargs):
-        """Pre-step hook: copy every parameter (and the state entries a rule needs)."""
+        """Pre-step hook: copy every parameter (and the state entries a rule needs); measure
+        the sharpness when this step is one of every sharpness_every."""
+        self._sharpness_now = None
+        if self.sharpness_every is not None and (len(self.steps) + 1) % self.sharpness_every == 0:
+            self._sharpness_now = self._measure_sharpness(optimizer)
         before = []
         for group in optimizer.param_groups:
             copies = []
@@ -167,16 +224,26 @@ class Recorder:
         before, self._before = self._before, None
         if before is None:  # attached by a hook during this very step: nothing to compare
             return
+        quantities = self._quantities()
         while len(self.groups) < len(optimizer.param_groups):
-            self.groups.append({quantity: [None] * len(self.steps) for quantity in QUANTITIES})
+            self.groups.append({quantity: [None] * len(self.steps) for quantity in quantities})
         self.steps.append(len(self.steps) + 1)
+        sharpness, self._sharpness_now = self._sharpness_now, None
+        if self.sharpness_every is not None:
+            self.sharpness.append(sharpness)
         for group, copies, record in zip(optimizer.param_groups, before, self.groups):
             values = self._group_values(optimizer, group, copies)
-            for quantity in QUANTITIES:
+            if self.sharpness_every is not None:
+                values["lr_times_sharpness"] = (None if sharpness is None
+                                                else float(group["lr"]) * sharpness)
+            for quantity in quantities:
                 record[quantity].append(values[quantity])
         for record in self.groups[len(before):]:  # groups added by the step itself
-            for quantity in QUANTITIES:
+            for quantity in quantities:
                 record[quantity].append(None)
+
+    def _quantities(self):
+        return QUANTITIES + (("lr_times_sharpness",) if self.sharpness_every is not None else ())
 
     def _group_values(self, optimizer, group, copies):
         grads, weights, updates, step_sizes = [], [], [], []
@@ -218,40 +285,52 @@ class Recorder:
         {"optimizer": class name, "steps": [1, 2, ...],
          "groups": [{"lr": [...], "grad_norm": [...], ..., "step_size_max": [...]}, ...]}
 
-        Values are Python floats, or None where undefined (JSON null).
+        Values are Python floats, or None where undefined (JSON null). With sharpness_every,
+        also "sharpness": [...] (one per step) and each group's "lr_times_sharpness".
         """
-        return {
+        record = {
             "optimizer": self.optimizer_name,
             "steps": list(self.steps),
             "groups": [{quantity: list(values) for quantity, values in record.items()}
                        for record in self.groups],
         }
+        if self.sharpness_every is not None:
+            record["sharpness"] = list(self.sharpness)
+        return record
 
     def plot(self, path=None, axes=None, label=None):
         """Draw the record: one column per quantity, one line per param group; return the Figure.
 
         Columns: lr, gradient norm, update norm, update / weight, effective step size
-        (median as a line, min..max as a band). Norms, ratios and step sizes use a log
-        y axis; lr too when the lrs on the axes are all positive and span more than a factor 10
-        (a step decay over decades), but not when a schedule passes through 0 (a warm-up from
-        0 on a log axis looks like a jump). Undefined values are gaps.
+        (median as a line, min..max as a band), and with sharpness_every a sixth: lr *
+        lambda_max at the measured steps, with the stability limit 2 dashed. Norms, ratios
+        and step sizes use a log y axis; lr too when the lrs on the axes are all positive and
+        span more than a factor 10 (a step decay over decades), but not when a schedule passes
+        through 0 (a warm-up from 0 on a log axis looks like a jump). Undefined values are gaps.
 
-        axes: five matplotlib Axes to draw into (e.g. a row shared with another
-        recorder, to compare optimizers); otherwise a new 1 x 5 figure is made.
+        axes: five (six with sharpness_every) matplotlib Axes to draw into (e.g. a row
+        shared with another recorder, to compare optimizers); otherwise a new 1 x 5 (1 x 6)
+        figure is made.
         label: legend prefix (default: the optimizer's class name).
         path: save the figure there (format from the extension); a figure made here is
         then closed.
         """
         import matplotlib.pyplot as plt
 
+        columns = 5 if self.sharpness_every is None else 6
         owns_figure = axes is None
         if owns_figure:
-            fig, axes = plt.subplots(1, 5, figsize=(17, 3.4))
+            fig, axes = plt.subplots(1, columns, figsize=(3.4 * columns, 3.4))
         else:
             axes = list(axes)
-            if len(axes) != 5:
-                raise ValueError(f"Recorder.plot: axes must be 5 Axes (one per column), got {len(axes)}")
+            if len(axes) != columns:
+                raise ValueError(
+                    f"Recorder.plot: axes must be {columns} Axes (one per column), got {len(axes)}"
+                )
             fig = axes[0].figure
+        if columns == 6:
+            self._plot_sharpness(axes[5], label)
+            axes = axes[:5]
         label = self.optimizer_name if label is None else label
         steps = np.array(self.steps)
         titles = ("lr", "gradient norm ||g||", "update norm ||dp||",
@@ -294,6 +373,22 @@ class Recorder:
             if owns_figure:
                 plt.close(fig)
         return fig
+
+
+    def _plot_sharpness(self, ax, label):
+        """lr * lambda_max of each group at the steps where the sharpness was measured."""
+        label = self.optimizer_name if label is None else label
+        steps = np.array(self.steps)
+        ax.set_title("lr x lambda_max (stable below 2)", fontsize=9)
+        ax.set_xlabel("step")
+        for index, record in enumerate(self.groups):
+            values = _as_floats(record["lr_times_sharpness"])
+            measured = ~np.isnan(values)
+            name = label if len(self.groups) == 1 else f"{label}, group {index}"
+            ax.plot(steps[measured], values[measured], "o-", ms=3, lw=1.2, label=name)
+        ax.axhline(2.0, color="crimson", ls="--", lw=1)
+        if ax.lines[:-1]:
+            ax.legend(fontsize=7)
 
 
 def _as_floats(values):

@@ -64,7 +64,7 @@ def test_tutorial_blocks_run_in_order_and_print_what_the_text_shows(tmp_path):
         + "\n\n".join(mismatches)
     )
     written = sorted(path.name for path in (tmp_path / "out" / "tutorial").glob("*.png"))
-    assert written == ["graph.png", "linear_graph.png", "optimizers.png", "telemetry.png"]
+    assert written == ["graph.png", "linear_graph.png", "newton.png", "optimizers.png", "telemetry.png"]
     assert all((tmp_path / "out" / "tutorial" / name).stat().st_size > 5000 for name in written)
     assert (tmp_path / "out" / "tutorial" / "backprop.gif").stat().st_size > 50_000  # the walk-through
 

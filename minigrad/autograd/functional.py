@@ -50,10 +50,11 @@ def _fresh_inputs(inputs, create_graph):
     return tuple(fresh)
 
 
-def _outputs(func, inputs, function):
+def _outputs(func, inputs, function, strict=False):
     with enable_grad():
         out = func(*inputs)
     is_tuple, out = _as_tuple(out, "outputs of the user-provided function", function)
+    _check_requires_grad(out, "outputs", strict)
     return is_tuple, out
 
 
@@ -80,17 +81,70 @@ def _vectors(v, reference, argument, function):
     return v
 
 
-def _fill(grads, like, strict, what, create_graph):
-    """Replace unused (None) results by zeros, or raise in strict mode."""
+_CHECK_MESSAGES = {
+    "jacobian": (
+        "While computing the hessian, found that the jacobian of the user-provided function with "
+        "respect to input {i} is independent of the input. This is not allowed in strict mode. "
+        "You should ensure that your function is twice differentiable and that the jacobian "
+        "depends on the inputs (this would be violated by a linear function for example)."
+    ),
+    "grad_inputs": (
+        "The gradient with respect to input {i} is independent of the inputs of the "
+        "user-provided function. This is not allowed in strict mode."
+    ),
+    "outputs": (
+        "Output {i} of the user-provided function does not require gradients. The outputs must "
+        "be computed in a differentiable manner from the input when running in strict mode."
+    ),
+}
+
+
+def _check_requires_grad(values, kind, strict):
+    """torch's strict-mode checks (kind: "outputs", "grad_inputs" or "jacobian"): a None
+    gradient means an output independent of input i; a Tensor not requiring grad means the
+    next differentiation would find nothing (a linear function's constant gradient)."""
+    if not strict:
+        return
+    for i, value in enumerate(values):
+        if value is None:
+            raise RuntimeError(
+                f"The output of the user-provided function is independent of input {i}. "
+                "This is not allowed in strict mode."
+            )
+        if not value.requires_grad:
+            raise RuntimeError(_CHECK_MESSAGES[kind].format(i=i))
+
+
+_FILL_MESSAGES = {
+    "back": "The output of the user-provided function is independent of input {i}. This is "
+            "not allowed in strict mode.",
+    "back_trick": "The gradient with respect to the input is independent of entry {i} in the "
+                  "grad_outputs when using the double backward trick to compute forward mode "
+                  "gradients. This is not allowed in strict mode.",
+    "double_back": "The jacobian of the user-provided function is independent of input {i}. "
+                   "This is not allowed in strict mode.",
+    "double_back_trick": "The hessian of the user-provided function is independent of entry "
+                         "{i} in the grad_jacobian. This is not allowed in strict mode as it "
+                         "prevents from using the double backward trick to replace forward "
+                         "mode AD.",
+}
+
+
+def _fill(grads, like, strict, stage, create_graph):
+    """Replace unused (None) results by zeros, or raise in strict mode (torch's
+    ``_fill_in_zeros``; ``stage`` names the backward pass, for torch's message)."""
     filled = []
     for i, (value, reference) in enumerate(zip(grads, like)):
         if value is None:
             if strict:
-                raise RuntimeError(
-                    f"The output of the user-provided function is independent of {what} {i}. "
-                    "This is not allowed in strict mode."
-                )
+                raise RuntimeError(_FILL_MESSAGES[stage].format(i=i))
             value = wrap(np.zeros(reference.shape, dtype=reference.dtype))
+        elif strict and create_graph and not value.requires_grad:
+            what = "hessian" if stage.startswith("double") else "jacobian"
+            raise RuntimeError(
+                f"The {what} of the user-provided function is independent of input {i}. This "
+                "is not allowed in strict mode when create_graph=True."
+            )
         elif not create_graph:
             value = wrap(value.data)
         filled.append(value)
@@ -119,10 +173,10 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
     """(func(inputs), v^T J): the vector-Jacobian product, as ``torch.autograd.functional.vjp``."""
     is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "vjp")
     inputs = _fresh_inputs(inputs, create_graph)
-    is_outputs_tuple, outputs = _outputs(func, inputs, "vjp")
+    is_outputs_tuple, outputs = _outputs(func, inputs, "vjp", strict)
     v = _vectors(v, outputs, "output", "vjp")
     grads = _grad_or_none(outputs, inputs, v, create_graph)
-    result = _fill(grads, inputs, strict, "input", create_graph)
+    result = _fill(grads, inputs, strict, "back", create_graph)
     outputs = tuple(o if create_graph else wrap(o.data) for o in outputs)
     return (outputs if is_outputs_tuple else outputs[0]), (result if is_inputs_tuple else result[0])
 
@@ -134,7 +188,7 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
     is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "jvp")
     inputs = _fresh_inputs(inputs, create_graph)
     v = _vectors(v, inputs, "input", "jvp")
-    is_outputs_tuple, outputs = _outputs(func, inputs, "jvp")
+    is_outputs_tuple, outputs = _outputs(func, inputs, "jvp", strict)
     dummies = []
     for out in outputs:
         dummy = wrap(np.zeros_like(out.data))
@@ -142,6 +196,7 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
         dummies.append(dummy)
     with enable_grad():
         transposed = _grad_or_none(outputs, inputs, dummies, create_graph=True)
+        _check_requires_grad(transposed, "grad_inputs", strict)
         pairs = [(g, vector) for g, vector in zip(transposed, v) if g is not None and g.requires_grad]
         if pairs:
             products = _grad(
@@ -150,7 +205,7 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
             )
         else:
             products = (None,) * len(dummies)
-    result = _fill(products, outputs, strict, "input", create_graph)
+    result = _fill(products, outputs, strict, "back_trick", create_graph)
     outputs = tuple(o if create_graph else wrap(o.data) for o in outputs)
     return (outputs if is_outputs_tuple else outputs[0]), (result if is_outputs_tuple else result[0])
 
@@ -161,7 +216,7 @@ def jacobian(func, inputs, create_graph=False, strict=False):
     tuples), one backward pass per output element."""
     is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "jacobian")
     inputs = _fresh_inputs(inputs, create_graph)
-    is_outputs_tuple, outputs = _outputs(func, inputs, "jacobian")
+    is_outputs_tuple, outputs = _outputs(func, inputs, "jacobian", strict)
     from ..ops.functional import stack
 
     blocks = []
@@ -196,11 +251,12 @@ def jacobian(func, inputs, create_graph=False, strict=False):
     return tuple(blocks) if is_outputs_tuple else blocks[0]
 
 
-def _gradient_function(func, is_inputs_tuple, function):
-    """x -> d func / d x (recorded), for a func with one one-element output."""
+def _gradient_function(func, is_inputs_tuple, function, strict):
+    """x -> d func / d x (recorded), for a func with one one-element output. In strict mode
+    a gradient that is constant (zero for an unused input) raises: its Jacobian would be 0."""
 
     def gradient(*values):
-        is_tuple, outputs = _outputs(func, values, function)
+        is_tuple, outputs = _outputs(func, values, function, strict)
         if is_tuple or outputs[0].numel() != 1:
             raise RuntimeError(
                 f"The function given to {function} should return a single Tensor with a single "
@@ -211,6 +267,7 @@ def _gradient_function(func, is_inputs_tuple, function):
         grads = tuple(
             g if g is not None else wrap(np.zeros(x.shape, dtype=x.dtype)) for g, x in zip(grads, values)
         )
+        _check_requires_grad(grads, "jacobian", strict)
         return grads if is_inputs_tuple else grads[0]
 
     return gradient
@@ -220,23 +277,27 @@ def hessian(func, inputs, create_graph=False, strict=False):
     """The Hessian of a one-element ``func``: d^2 func / d inputs^2, shape input.shape * 2
     (nested tuples for several inputs), as ``torch.autograd.functional.hessian``."""
     is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "hessian")
-    gradient = _gradient_function(func, is_inputs_tuple, "hessian")
+    gradient = _gradient_function(func, is_inputs_tuple, "hessian", strict)
     return jacobian(gradient, inputs if is_inputs_tuple else inputs[0], create_graph=create_graph, strict=strict)
 
 
-def vhp(func, inputs, v=None, create_graph=False, strict=False):
-    """(func(inputs), v^T H) for a one-element ``func``, as ``torch.autograd.functional.vhp``."""
-    is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "vhp")
+def _second_order_product(func, inputs, v, create_graph, strict, function, stage):
+    """(func(inputs), v^T H) for a one-element ``func``: d(grad f . v)/d inputs. ``function``
+    and ``stage`` only choose torch's error messages (vhp's or hvp's)."""
+    is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", function)
     inputs = _fresh_inputs(inputs, create_graph)
-    v = _vectors(v, inputs, "input", "vhp")
-    is_tuple, outputs = _outputs(func, inputs, "vhp")
+    v = _vectors(v, inputs, "input", function)
+    is_tuple, outputs = _outputs(func, inputs, function, strict)
     if is_tuple or outputs[0].numel() != 1:
-        raise RuntimeError("The function given to vhp should return a single Tensor with a single element")
+        raise RuntimeError(
+            f"The function given to {function} should return a single Tensor with a single element"
+        )
     (out,) = outputs
     if not out.requires_grad:
         grads = (None,) * len(inputs)
     else:
         grads = _grad_or_none([out], inputs, [wrap(np.ones_like(out.data))], create_graph=True)
+    _check_requires_grad(grads, "jacobian", strict)
     pairs = [(g, vector) for g, vector in zip(grads, v) if g is not None and g.requires_grad]
     if pairs:
         products = _grad_or_none(
@@ -244,13 +305,18 @@ def vhp(func, inputs, v=None, create_graph=False, strict=False):
         )
     else:
         products = (None,) * len(inputs)
-    result = _fill(products, inputs, strict, "input", create_graph)
+    result = _fill(products, inputs, strict, stage, create_graph)
     out = out if create_graph else wrap(out.data)
     return out, (result if is_inputs_tuple else result[0])
+
+
+def vhp(func, inputs, v=None, create_graph=False, strict=False):
+    """(func(inputs), v^T H) for a one-element ``func``, as ``torch.autograd.functional.vhp``."""
+    return _second_order_product(func, inputs, v, create_graph, strict, "vhp", "double_back")
 
 
 def hvp(func, inputs, v=None, create_graph=False, strict=False):
     """(func(inputs), H v) for a one-element ``func``, as ``torch.autograd.functional.hvp``
     (equal to ``vhp`` for twice continuously differentiable functions, whose Hessian is
-    symmetric)."""
-    return vhp(func, inputs, v, create_graph=create_graph, strict=strict)
+    symmetric; torch computes it by a double-backward trick, here as v^T H = (H v)^T)."""
+    return _second_order_product(func, inputs, v, create_graph, strict, "hvp", "double_back_trick")

@@ -1,6 +1,9 @@
 """examples/linear_regression.py (gluon optimization tutorial): converging runs recover w, b; lr 5 diverges."""
 
 import numpy as np
+import pytest
+
+import minigrad
 
 TRUE_W = np.array([2.0, -3.4])
 TRUE_B = 4.2
@@ -43,3 +46,12 @@ def test_quick_runs_are_classified_as_the_seed_says_and_print_its_lines(run_exam
     assert any(line.startswith("Batch size 10, Learning rate 0.020000, Epoch 3, loss ") for line in lines)
     assert any(line.startswith("w: [[") and " b: " in line for line in lines)
     assert result["_stderr"] == ""
+
+    # The full-batch threshold 2 / lambda_max(X^T X / n), stated beside the rates tried.
+    features, _ = minigrad.data.synthetic_linear(TRUE_W, TRUE_B, num_examples=1000, noise=0.01,
+                                                 seed=0)
+    X = np.hstack([features, np.ones((1000, 1))])
+    threshold = 2 / np.linalg.eigvalsh(X.T @ X / 1000)[-1]
+    assert result["stability_threshold"] == pytest.approx(threshold, rel=1e-12)
+    assert 0.2 < threshold < 3.0  # lr 3 and 5 above it, 0.2 and 0.002 below
+    assert f"2 / lambda_max(X^T X / n) = {threshold:.4f}" in result["_stdout"]

@@ -28,9 +28,11 @@ def test_saddle_point(run_example):
     assert monkey["Adam, y0 = 1e-6"] is not None
 
     hessians = result["hessians"]
-    assert hessians["saddle"]["eigenvalues"] == pytest.approx([-2.0, 2.0], abs=1e-8)
-    assert hessians["monkey_saddle"]["eigenvalues"] == pytest.approx([0.0, 0.0], abs=1e-8)
-    assert result["one_d"]["x_cubed_second_derivative"] == pytest.approx(0.0, abs=1e-9)
+    assert hessians["saddle"]["eigenvalues"] == pytest.approx([-2.0, 2.0], abs=1e-12)
+    assert hessians["monkey_saddle"]["eigenvalues"] == pytest.approx([0.0, 0.0], abs=1e-12)
+    off = hessians["monkey_saddle_off_center"]  # Hessian [[6x, -6y], [-6y, -6x]] at (0.5, 0.2)
+    assert off["eigenvalues"] == pytest.approx([-6 * 0.29 ** 0.5, 6 * 0.29 ** 0.5], abs=1e-12)
+    assert result["one_d"]["x_cubed_second_derivative"] == pytest.approx(0.0, abs=1e-12)
     # x cos(pi x): the two minima the book points at (x ~ -0.3 local, x ~ 1.1 global)
     assert result["one_d"]["local_minimum"][0] == pytest.approx(-0.27, abs=0.01)
     assert result["one_d"]["global_minimum"][0] == pytest.approx(1.09, abs=0.01)

@@ -84,6 +84,14 @@ def test_small_network_hessian_against_finite_differences_of_gradients():
     ("x**4", lambda x: x**4, lambda x: 24 * x),
     ("sin", lambda x: x.sin(), lambda x: -np.cos(x)),
     ("x exp(x)", lambda x: x * x.exp(), lambda x: (x + 3) * np.exp(x)),
+    # t = tanh x: t' = 1 - t^2, t'' = -2 t (1 - t^2), t''' = (1 - t^2)(6 t^2 - 2)
+    ("tanh", lambda x: x.tanh(), lambda x: (1 - np.tanh(x) ** 2) * (6 * np.tanh(x) ** 2 - 2)),
+    # s = sigmoid x: s' = s (1 - s), s''' = s (1 - s)(1 - 6 s + 6 s^2)
+    ("sigmoid", lambda x: x.sigmoid(),
+     lambda x: (1 / (1 + np.exp(-x))) * (1 - 1 / (1 + np.exp(-x)))
+     * (1 - 6 / (1 + np.exp(-x)) + 6 / (1 + np.exp(-x)) ** 2)),
+    # the chain rule three times: (cos x^2)''' = 8 x^3 sin x^2 - 12 x cos x^2
+    ("cos(x^2)", lambda x: (x * x).cos(), lambda x: 8 * x**3 * np.sin(x**2) - 12 * x * np.cos(x**2)),
 ])
 def test_third_derivatives_by_grad_of_grad_of_grad(name, f, third):
     x = minigrad.Tensor(np.array([0.7, -1.3]), requires_grad=True)

@@ -426,3 +426,99 @@ def test_the_new_optimizers_step_sizes_by_hand():
     # Schedule-free AdamW, step 1: lr / (|g| + eps)
     mins, maxs = two_steps("adamwschedulefree", lr=0.1, eps=0.0)
     assert (mins[0], maxs[0]) == (pytest.approx(0.1 / 0.5), pytest.approx(0.1 / 0.25))
+
+
+# ------------------------------------------------------------------ sharpness (optional)
+def test_sharpness_on_a_quadratic_is_the_top_eigenvalue_of_its_matrix():
+    """L(p) = p^T A p / 2 has Hessian A everywhere: lambda_max = eigvalsh(A)[-1]; with
+    lr = 1.9 / lambda_max, lr * lambda_max = 1.9 (stable, just below 2)."""
+    import minigrad
+
+    rng = np.random.default_rng(0)
+    m = rng.standard_normal((4, 4))
+    A = m @ m.T + np.eye(4)
+    lam = np.linalg.eigvalsh(A)[-1]
+    p = minigrad.Tensor(rng.standard_normal(4), requires_grad=True)
+    matrix = minigrad.Tensor(A)
+    loss_fn = lambda: (p * (matrix @ p)).sum() / 2  # noqa: E731
+    optimizer = SGD([p], lr=1.9 / lam, backend="numpy")
+    recorder = Recorder(optimizer, sharpness_every=2, loss_fn=loss_fn)
+    for _ in range(5):
+        optimizer.zero_grad()
+        loss_fn().backward()
+        optimizer.step()
+    assert recorder.steps == [1, 2, 3, 4, 5]
+    assert [s is None for s in recorder.sharpness] == [True, False, True, False, True]
+    np.testing.assert_allclose([recorder.sharpness[1], recorder.sharpness[3]], lam, rtol=1e-10)
+    lr_lam = recorder.groups[0]["lr_times_sharpness"]
+    assert lr_lam[0] is None and lr_lam[2] is None
+    np.testing.assert_allclose([lr_lam[1], lr_lam[3]], 1.9, rtol=1e-10)
+    record = json.loads(json.dumps(recorder.as_dict()))
+    assert record["sharpness"][1] == pytest.approx(lam, rel=1e-10)
+
+
+def test_sharpness_is_measured_where_the_step_starts_and_touches_no_grad():
+    """L(p) = sum(p^4) / 4: Hessian diag(3 p^2), lambda_max = 3 max p^2 at the parameters
+    before the step (the point whose gradient the step uses)."""
+    import minigrad
+
+    p = minigrad.Tensor(np.array([1.0, -2.0, 0.5]), requires_grad=True)
+    loss_fn = lambda: (p**4).sum() / 4  # noqa: E731
+    optimizer = SGD([p], lr=0.01, backend="numpy")
+    recorder = Recorder(optimizer, sharpness_every=1, loss_fn=loss_fn)
+    expected = []
+    for _ in range(3):
+        optimizer.zero_grad()
+        loss_fn().backward()
+        grad = p.grad.copy()
+        expected.append(3 * np.max(p.data**2))
+        optimizer.step()
+        np.testing.assert_array_equal(p.grad, grad)  # the Hessian-vector products left it alone
+    np.testing.assert_allclose(recorder.sharpness, expected, rtol=1e-10)
+    np.testing.assert_allclose(recorder.groups[0]["lr_times_sharpness"],
+                               0.01 * np.array(expected), rtol=1e-10)
+
+
+def test_sharpness_plot_has_a_sixth_column(tmp_path):
+    import minigrad
+
+    p = minigrad.Tensor(np.array([1.0, -2.0]), requires_grad=True)
+    loss_fn = lambda: (p**4).sum() / 4  # noqa: E731
+    optimizer = SGD([p], lr=0.05, backend="numpy")
+    recorder = Recorder(optimizer, sharpness_every=1, loss_fn=loss_fn)
+    for _ in range(4):
+        optimizer.zero_grad()
+        loss_fn().backward()
+        optimizer.step()
+    fig = recorder.plot()
+    assert len(fig.axes) == 6
+    assert fig.axes[5].get_title().startswith("lr x lambda_max")
+    with pytest.raises(ValueError, match="6 Axes"):
+        recorder.plot(axes=fig.axes[:5])
+
+
+def test_sharpness_arguments_are_checked_before_attaching():
+    optimizer = SGD([Param(np.ones(2))], lr=0.1)
+    with pytest.raises(TypeError, match="needs loss_fn"):
+        Recorder(optimizer, sharpness_every=5)
+    with pytest.raises(ValueError, match="sharpness_every must be a positive integer"):
+        Recorder(optimizer, loss_fn=lambda: None)
+    with pytest.raises(ValueError, match="sharpness_every must be a positive integer"):
+        Recorder(optimizer, sharpness_every=0, loss_fn=lambda: None)
+    assert not optimizer._step_pre_hooks and not optimizer._step_post_hooks
+
+
+def test_sharpness_ignores_frozen_parameters():
+    """A parameter with requires_grad=False is a constant of the loss, as for backward():
+    L = sum(p^4) / 4 + sum(q^2) * 10 with q frozen has lambda_max = 3 max p^2."""
+    import minigrad
+
+    p = minigrad.Tensor(np.array([1.0, -2.0]), requires_grad=True)
+    q = minigrad.Tensor(np.array([5.0]))
+    loss_fn = lambda: (p**4).sum() / 4 + (q * q).sum() * 10  # noqa: E731
+    optimizer = SGD([p, q], lr=0.01, backend="numpy")
+    recorder = Recorder(optimizer, sharpness_every=1, loss_fn=loss_fn)
+    optimizer.zero_grad()
+    loss_fn().backward()
+    optimizer.step()
+    assert recorder.sharpness == [pytest.approx(12.0, rel=1e-10)]
