@@ -368,7 +368,7 @@ def test_plot_into_shared_axes_compares_optimizers(tmp_path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, 5)
+    fig, axes = plt.subplots(1, 5, figsize=(17, 3.4))
     _recorded("adam").plot(axes=axes)
     _recorded("sgd").plot(axes=axes, label="plain SGD", path=tmp_path / "both.png")
     assert (tmp_path / "both.png").exists()
