@@ -38,6 +38,7 @@ the input's shape. Differences from torch: ``forward`` sees numpy arrays, not Te
 numpy style saved values are read back as ``ctx.saved_arrays``.
 """
 
+import itertools
 import weakref
 
 import numpy as np
@@ -52,6 +53,21 @@ class _OutputMarker:
 
 _OUTPUT = _OutputMarker()
 
+# Creation numbers of the nodes: an op's node is always numbered after the nodes of its
+# inputs, so the backward pass orders the graph by sorting on this number.
+_creation_counter = itertools.count()
+
+# One shared copy of each small tuple of flags (``needs_input_grad``) and of all-zero saved
+# versions. Each recorded op would otherwise keep two more tuples alive, and every object
+# alive in the graph is one more for Python's garbage collector to scan: on a long chain of
+# small ops the collector, not the arithmetic, used to take most of the time.
+_shared_tuples = {}
+
+
+def _shared(values):
+    """The one shared copy of the tuple ``values`` (flags, None and zeros only)."""
+    return _shared_tuples.setdefault(values, values)
+
 
 class SavedTensorModifiedError(RuntimeError):
     """A value saved for backward was changed by an in-place operation before backward."""
@@ -61,6 +77,8 @@ class Context:
     """One recorded op: the node of the graph, and the ``ctx`` its forward/backward share.
 
     - ``function``: the ``Function`` subclass; ``name`` its short name (``"mul"``, ``"Cube"``).
+    - ``sequence``: the node's creation number (later nodes have larger numbers; the
+      backward pass runs the nodes in decreasing order).
     - ``next``: for each input, where its gradient goes: the input's own node (a computed
       tensor), the input tensor itself (a leaf that requires grad), or None (a constant).
     - ``needs_input_grad``: a bool per input, as in torch.
@@ -73,6 +91,7 @@ class Context:
 
     __slots__ = (
         "function",
+        "sequence",
         "next",
         "needs_input_grad",
         "inputs",
@@ -89,6 +108,7 @@ class Context:
 
     def __init__(self, function, inputs):
         self.function = function
+        self.sequence = next(_creation_counter)
         self.inputs = inputs
         self.released = False
         self._saved = None
@@ -104,7 +124,7 @@ class Context:
                 nexts.append(None)
                 needs.append(False)
         self.next = tuple(nexts)
-        self.needs_input_grad = tuple(needs)
+        self.needs_input_grad = _shared(tuple(needs))
 
     @property
     def name(self):
@@ -151,6 +171,7 @@ class Context:
         self._check_not_released()
         tensors = self._saved_tensor_values()
         for tensor, version in zip(tensors, self._saved_versions):
+            # a saved number (the 2 of x * 2) has version None; an unneeded input is None
             if version is not None and tensor is not None and tensor._version_now() != version:
                 raise _modified_error(self, tensor, version)
         return tensors
@@ -183,8 +204,13 @@ class Context:
         return tuple(tensors)
 
     def _saved_tensor_values(self):
-        saved = () if self._saved is None else self._saved
-        return tuple(self.output if value is _OUTPUT else value for value in saved)
+        saved = self._saved
+        if saved is None:
+            return ()
+        for value in saved:  # (``_OUTPUT in saved`` would compare Tensors elementwise)
+            if value is _OUTPUT:
+                return tuple(self.output if value is _OUTPUT else value for value in saved)
+        return saved
 
     def _check_not_released(self):
         if self.released:
@@ -282,12 +308,14 @@ class Function:
         arrays = [value._data if isinstance(value, Tensor) else value for value in inputs]
         if not record:
             data = cls.forward(_UNRECORDED, *arrays)
-            out = wrap(cls._checked_output(data))
+            out = wrap(data if type(data) is np.ndarray else cls._checked_output(data))
             if cls.is_view:
                 _share_version(out, inputs[0])
             return out
         ctx = Context(cls, inputs)
-        data = cls._checked_output(cls.forward(ctx, *arrays))
+        data = cls.forward(ctx, *arrays)
+        if type(data) is not np.ndarray:
+            data = cls._checked_output(data)
         if data.dtype.kind != "f":
             if not cls.differentiable_backward:
                 raise TypeError(
@@ -302,7 +330,8 @@ class Function:
         ctx.dtype = data.dtype
         if cls.is_view:
             _share_version(out, inputs[0])
-        cls._save(ctx, inputs, arrays, out, data)
+        if cls.saves_inputs or cls.saves_output or ctx._saved is not None:
+            cls._save(ctx, inputs, arrays, out, data)
         return out
 
     @classmethod
@@ -317,17 +346,23 @@ class Function:
         return data
 
     @classmethod
+    def output_needed(cls, needs_input_grad):
+        """Whether backward will read ``ctx.output``, given which inputs need a gradient
+        (default ``saves_output``). ``x ** 2`` does not keep its output: only the
+        exponent's gradient reads it."""
+        return cls.saves_output
+
+    @classmethod
     def _save(cls, ctx, inputs, arrays, out, data):
         """Turn what forward saved into version-checked references to inputs/output."""
-        if cls.saves_output:
+        if cls.saves_output and cls.output_needed(ctx.needs_input_grad):
             ctx._output = (data, weakref.ref(out), out._version_now())
         if cls.saves_inputs:
             needed = cls.inputs_needed(ctx.needs_input_grad)
             saved = tuple(inputs[i] if keep else None for i, keep in zip(cls.saves_inputs, needed))
             ctx._saved = saved
-            ctx._saved_versions = tuple(
-                t._version_now() if isinstance(t, Tensor) else None for t in saved
-            )
+            versions = tuple(t._version_now() if isinstance(t, Tensor) else None for t in saved)
+            ctx._saved_versions = versions if any(versions) else _shared(versions)
         elif cls.differentiable_backward and ctx._saved is not None:
             ctx._saved, ctx._saved_versions = _saved_as_tensors(cls, ctx, inputs, arrays, out, data)
 
@@ -340,6 +375,14 @@ class Function:
         """
         if cls.differentiable_backward:
             grads = cls.backward(ctx, grad)
+            if type(grads) is tuple and len(grads) == len(ctx.next):
+                for value in grads:  # the common case, checked without building a new list
+                    if value is not None and not isinstance(value, Tensor):
+                        break
+                else:
+                    return grads
+            if isinstance(grads, Tensor) and len(ctx.next) == 1:
+                return (grads,)
         else:
             with grad_mode.no_grad():
                 grads = cls.backward(ctx, grad._data)

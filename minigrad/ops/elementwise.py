@@ -133,11 +133,17 @@ class Pow(Function):
     saves_inputs = (0, 1)
     saves_output = True
 
+    @classmethod
+    def output_needed(cls, needs_input_grad):
+        return needs_input_grad[1]  # only d/db reads the output
+
     @staticmethod
     def forward(ctx, a, b):
+        if type(b) in (int, float) and type(a) is np.ndarray and a.dtype.kind == "f":
+            if b == 2:  # x ** 2, the most common power: exact, and faster than power()
+                return np.multiply(a, a)
+            return np.power(a, b)
         _refuse_negative_integer_power(a, b)
-        if isinstance(b, (int, float)) and b == 2:
-            return _apply_ufunc("pow", np.multiply, a, a)  # exact, and faster than power()
         return _apply_ufunc("pow", np.power, a, b)
 
     @staticmethod
