@@ -18,7 +18,8 @@ Rows (float64 unless said otherwise; every step clears the gradients first):
 How it measures: each engine runs in its own worker process (so two minigrad checkouts can
 be compared, and torch's threads cannot disturb the others) with 1 BLAS/OpenMP/numba thread.
 Every sample times enough consecutive steps to last ~20 ms (5 ms with ``--quick``), with the
-garbage collector on, as in training. Samples are taken in rounds (each engine once per
+garbage collector on, as in training, by the worker's CPU time (``--clock cpu``, the default:
+on a shared machine the time spent waiting for a core is not the engine's) or wall time. Samples are taken in rounds (each engine once per
 round, in a shuffled order), so whatever disturbs a round hits all engines; a reported time
 is the median sample, and a ratio is the *paired* median: the median over rounds of the
 ratio of the two samples of that round. Before timing, one step of every engine is run from
@@ -429,7 +430,7 @@ def loss_value(loss):
     return float(value.item() if hasattr(value, "item") else value)
 
 
-def worker(engine):
+def worker(engine, clock):
     """Answer the parent's requests on stdin, one JSON line each, on stdout."""
     builders = {"minigrad": minigrad_rows, "torch": torch_rows, "micrograd": micrograd_rows}[engine]()
     steps = {}
@@ -445,10 +446,10 @@ def worker(engine):
         else:
             step, number = steps[row], request["number"]
             gc.collect()
-            start = time.perf_counter()
+            start = clock()
             for _ in range(number):
                 step()
-            answer = (time.perf_counter() - start) / number
+            answer = (clock() - start) / number
         reply.write(json.dumps(answer) + "\n")
         reply.flush()
 
@@ -456,13 +457,13 @@ def worker(engine):
 class Worker:
     """A worker process for one engine, started with its own sys.path."""
 
-    def __init__(self, name, engine, paths):
+    def __init__(self, name, engine, paths, clock):
         environment = dict(os.environ, **ONE_THREAD)
         environment["BENCH_ENGINE_PATHS"] = os.pathsep.join(paths)
         environment.pop("PYTHONPATH", None)
         self.name = name
         self.process = subprocess.Popen(
-            [sys.executable, os.path.abspath(__file__), "--worker", engine],
+            [sys.executable, os.path.abspath(__file__), "--worker", engine, "--clock", clock],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=environment,
         )
 
@@ -544,7 +545,7 @@ def microseconds(seconds):
 
 
 def ratio(value):
-    return "" if value is None else f"{value:.2f}"
+    return "" if value is None else f"{value:.3g}"
 
 
 row_support = {}
@@ -562,13 +563,16 @@ def main():
                         help="pip install micrograd into out/bench-peers first")
     parser.add_argument("--baseline", help="another minigrad checkout to compare with")
     parser.add_argument("--out", help="write every sample and the table as JSON here")
+    parser.add_argument("--clock", choices=("cpu", "wall"), default="cpu",
+                        help="time samples by the worker's CPU time (default: robust on a shared "
+                             "machine, where waiting for a core would count as wall time) or wall time")
     args = parser.parse_args()
 
     if args.worker:
         sys.path[:] = os.environ["BENCH_ENGINE_PATHS"].split(os.pathsep) + [
             p for p in sys.path if os.path.abspath(p or ".") != os.path.dirname(os.path.abspath(__file__))
         ]
-        worker(args.worker)
+        worker(args.worker, time.process_time if args.clock == "cpu" else time.perf_counter)
         return
 
     rows = [r for r in args.rows.split(",") if r]
@@ -579,21 +583,21 @@ def main():
     if args.setup_peers:
         setup_peers()
 
-    workers = [Worker("minigrad", "minigrad", [ROOT])]
+    workers = [Worker("minigrad", "minigrad", [ROOT], args.clock)]
     if args.baseline:
-        workers.append(Worker("baseline", "minigrad", [os.path.abspath(args.baseline)]))
+        workers.append(Worker("baseline", "minigrad", [os.path.abspath(args.baseline)], args.clock))
     if importable("torch", args.peer_path):
-        workers.append(Worker("torch", "torch", [ROOT] + args.peer_path))
+        workers.append(Worker("torch", "torch", [ROOT] + args.peer_path, args.clock))
     if importable("micrograd", [PEERS]):
-        workers.append(Worker("micrograd", "micrograd", [ROOT, PEERS]))
+        workers.append(Worker("micrograd", "micrograd", [ROOT, PEERS], args.clock))
     names = [w.name for w in workers]
 
     facts = machine_facts()
     load_before = os.getloadavg()
     print(f"minigrad engine speed, time per step ({facts['cpu']}, {facts['cores']} cores, "
           f"python {facts['python']}, numpy {facts['numpy']}; every engine on 1 thread)")
-    print(f"engines: {', '.join(names)}; {rounds} paired rounds; load average before "
-          f"{load_before[0]:.2f}")
+    print(f"engines: {', '.join(names)}; {rounds} paired rounds; {args.clock} time; load average "
+          f"before {load_before[0]:.2f}")
 
     losses = {}
     for row in rows:
@@ -634,7 +638,7 @@ def main():
         os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
         with open(args.out, "w") as handle:
             json.dump({"machine": facts, "load_before": load_before, "load_after": load_after,
-                       "rounds": rounds, "first_step_losses": losses, "samples": results,
+                       "rounds": rounds, "clock": args.clock, "first_step_losses": losses, "samples": results,
                        "table": table}, handle, indent=1)
 
 

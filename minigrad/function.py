@@ -57,16 +57,24 @@ _OUTPUT = _OutputMarker()
 # inputs, so the backward pass orders the graph by sorting on this number.
 _creation_counter = itertools.count()
 
-# One shared copy of each small tuple of flags (``needs_input_grad``) and of all-zero saved
-# versions. Each recorded op would otherwise keep two more tuples alive, and every object
-# alive in the graph is one more for Python's garbage collector to scan: on a long chain of
-# small ops the collector, not the arithmetic, used to take most of the time.
-_shared_tuples = {}
+# One shared copy of each small tuple of flags (``needs_input_grad``), of all-zero saved
+# versions and of output shapes. Each recorded op would otherwise keep three more tuples
+# alive, and every object alive in the graph is one more for Python's garbage collector to
+# scan: on a long chain of small ops the collector, not the arithmetic, used to take most
+# of the time. A program has few distinct shapes; the cap bounds the tables anyway. One
+# table per kind, since (1,) == (True,) and (0,) == (False,) for a dict.
+_SHARED_FLAGS, _SHARED_VERSIONS, _SHARED_SHAPES = {}, {}, {}
+_SHARED_MAX = 10_000
 
 
-def _shared(values):
-    """The one shared copy of the tuple ``values`` (flags, None and zeros only)."""
-    return _shared_tuples.setdefault(values, values)
+def _shared(values, table):
+    """The one copy of the tuple ``values`` kept in ``table``, while the table has room."""
+    shared = table.get(values)
+    if shared is None:
+        if len(table) >= _SHARED_MAX:
+            return values
+        shared = table[values] = values
+    return shared
 
 
 class SavedTensorModifiedError(RuntimeError):
@@ -124,7 +132,7 @@ class Context:
                 nexts.append(None)
                 needs.append(False)
         self.next = tuple(nexts)
-        self.needs_input_grad = _shared(tuple(needs))
+        self.needs_input_grad = _shared(tuple(needs), _SHARED_FLAGS)
 
     @property
     def name(self):
@@ -326,7 +334,7 @@ class Function:
         out = wrap(data)
         out._requires_grad = True
         out._ctx = ctx
-        ctx.shape = data.shape
+        ctx.shape = _shared(data.shape, _SHARED_SHAPES)
         ctx.dtype = data.dtype
         if cls.is_view:
             _share_version(out, inputs[0])
@@ -362,7 +370,7 @@ class Function:
             saved = tuple(inputs[i] if keep else None for i, keep in zip(cls.saves_inputs, needed))
             ctx._saved = saved
             versions = tuple(t._version_now() if isinstance(t, Tensor) else None for t in saved)
-            ctx._saved_versions = versions if any(versions) else _shared(versions)
+            ctx._saved_versions = versions if any(versions) else _shared(versions, _SHARED_VERSIONS)
         elif cls.differentiable_backward and ctx._saved is not None:
             ctx._saved, ctx._saved_versions = _saved_as_tensors(cls, ctx, inputs, arrays, out, data)
 

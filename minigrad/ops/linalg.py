@@ -8,6 +8,13 @@ the output; the backward puts it back, computes with matrices, and drops it agai
 import numpy as np
 
 from ..function import Function
+from .shape import Permute
+
+
+def _transposed(matrix):
+    """``matrix.mT`` of a 2-D tensor, applied directly: in a backward formula the
+    argument checks of ``mT`` would only cost time."""
+    return Permute.apply(matrix, (1, 0))
 
 
 class Matmul(Function):
@@ -47,6 +54,8 @@ class Matmul(Function):
         a, b = ctx.saved_tensors  # a is kept only when b needs a gradient, and vice versa
         need_a, need_b = ctx.needs_input_grad
         a_shape, b_shape = ctx.shapes
+        if len(a_shape) == 2 and len(b_shape) == 2:  # plain matrices: no reshaping or summing
+            return (grad @ _transposed(b) if need_a else None), (_transposed(a) @ grad if need_b else None)
         a_matrix = (1,) + a_shape if len(a_shape) == 1 else a_shape
         b_matrix = b_shape + (1,) if len(b_shape) == 1 else b_shape
         if len(a_shape) == 1:
@@ -106,5 +115,5 @@ class Linear(Function):
         if need_weight:
             rows = grad.reshape(-1, grad.shape[-1]) if grad.ndim != 2 else grad
             inputs = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
-            grad_weight = rows.mT @ inputs
+            grad_weight = _transposed(rows) @ inputs  # (out, in), row-major as the weight
         return grad_x, grad_weight, (grad if need_bias else None)

@@ -13,11 +13,22 @@ import numpy as np
 from ..function import Function
 from ..tensor import wrap
 from .elementwise import where_
+from .shape import Expand, Reshape
 
 
 def _unreduce(grad, ctx):
-    """``grad`` with the reduced dims restored as size 1 (a no-op when keepdim was true)."""
-    return grad if ctx.keepdim else grad.reshape(ctx.kept_shape)
+    """``grad`` with the reduced dims restored as size 1 (a no-op when keepdim was true).
+
+    Backward formulas apply the shape ops directly (``Reshape.apply``, not ``reshape``):
+    their shapes are right by construction, so the argument checks a learner's call gets
+    would only cost time on every backward.
+    """
+    return grad if ctx.keepdim else Reshape.apply(grad, ctx.kept_shape)
+
+
+def _expand(grad, shape):
+    """``grad.expand(shape)`` for a shape known to be valid (see ``_unreduce``)."""
+    return grad if grad.shape == shape else Expand.apply(grad, shape)
 
 
 def _remember(ctx, x, dims, keepdim):
@@ -39,7 +50,7 @@ class Sum(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return _unreduce(grad, ctx).expand(ctx.input_shape), None, None
+        return _expand(_unreduce(grad, ctx), ctx.input_shape), None, None
 
 
 class Mean(Function):
@@ -59,7 +70,7 @@ class Mean(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return (_unreduce(grad, ctx) / max(ctx.count, 1)).expand(ctx.input_shape), None, None
+        return _expand(_unreduce(grad, ctx) / max(ctx.count, 1), ctx.input_shape), None, None
 
 
 class Prod(Function):
