@@ -346,6 +346,8 @@ class Function:
     def _checked_output(cls, data):
         if type(data) is np.ndarray:
             return data
+        if isinstance(data, np.generic) and data.dtype.kind in "fiub":
+            return np.asarray(data)  # numpy's ufuncs return scalars for 0-d inputs
         if isinstance(data, Tensor):
             raise TypeError(f"{cls.name}.forward must return a numpy array, not a Tensor")
         data = np.asarray(data)
@@ -367,9 +369,14 @@ class Function:
             ctx._output = (data, weakref.ref(out), out._version_now())
         if cls.saves_inputs:
             needed = cls.inputs_needed(ctx.needs_input_grad)
-            saved = tuple(inputs[i] if keep else None for i, keep in zip(cls.saves_inputs, needed))
-            ctx._saved = saved
-            versions = tuple(t._version_now() if isinstance(t, Tensor) else None for t in saved)
+            saved = []
+            versions = []
+            for position, keep in zip(cls.saves_inputs, needed):
+                value = inputs[position] if keep else None
+                saved.append(value)
+                versions.append(value._version_now() if isinstance(value, Tensor) else None)
+            ctx._saved = tuple(saved)
+            versions = tuple(versions)
             ctx._saved_versions = versions if any(versions) else _shared(versions, _SHARED_VERSIONS)
         elif cls.differentiable_backward and ctx._saved is not None:
             ctx._saved, ctx._saved_versions = _saved_as_tensors(cls, ctx, inputs, arrays, out, data)

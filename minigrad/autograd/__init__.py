@@ -173,7 +173,9 @@ def _execute(outputs, roots, targets, retain_graph, create_graph):
             for target, input_grad in zip(node.next, input_grads):
                 if target is None or input_grad is None:
                     continue
-                input_grad = _fit(input_grad, target)
+                array = input_grad._data
+                if array.shape != target.shape or array.dtype != target.dtype:
+                    input_grad = _fit(input_grad, target)
                 if target not in pending:
                     pending[target] = input_grad
                 elif create_graph:  # the sum must be recorded: a Tensor op
