@@ -8,6 +8,7 @@ the output; the backward puts it back, computes with matrices, and drops it agai
 import numpy as np
 
 from ..function import Function
+from .reduce import Sum
 from .shape import Permute
 
 
@@ -111,9 +112,11 @@ class Linear(Function):
         x, weight = ctx.saved_tensors
         need_x, need_weight, need_bias = ctx.needs_input_grad
         grad_x = grad @ weight if need_x else None
-        grad_weight = None
+        rows = grad.reshape(-1, grad.shape[-1]) if grad.ndim != 2 else grad
+        grad_weight = grad_bias = None
         if need_weight:
-            rows = grad.reshape(-1, grad.shape[-1]) if grad.ndim != 2 else grad
             inputs = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
             grad_weight = _transposed(rows) @ inputs  # (out, in), row-major as the weight
-        return grad_x, grad_weight, (grad if need_bias else None)
+        if need_bias:  # summed over the batch here, not by the engine's general broadcast fit
+            grad_bias = Sum.apply(rows, (0,), False)
+        return grad_x, grad_weight, grad_bias
