@@ -53,6 +53,8 @@ class _OutputMarker:
 
 _OUTPUT = _OutputMarker()
 
+_grad_enabled = grad_mode._grad_enabled  # the per-thread switch, read on every op
+
 # Creation numbers of the nodes: an op's node is always numbered after the nodes of its
 # inputs, so the backward pass orders the graph by sorting on this number.
 _creation_counter = itertools.count()
@@ -307,13 +309,16 @@ class Function:
     @classmethod
     def apply(cls, *inputs):
         """Run the op on ``inputs`` and return its result as a Tensor recorded in the graph."""
-        record = False
-        if grad_mode._grad_enabled.get():
-            for value in inputs:
-                if isinstance(value, Tensor) and value._requires_grad:
-                    record = True
-                    break
-        arrays = [value._data if isinstance(value, Tensor) else value for value in inputs]
+        arrays = []  # what forward computes with: the inputs' numpy arrays (and the numbers)
+        record = False  # record a node: grad mode is on and some input requires grad
+        for value in inputs:
+            if isinstance(value, Tensor):
+                arrays.append(value._data)
+                record = record or value._requires_grad
+            else:
+                arrays.append(value)
+        if record and not _grad_enabled.get():
+            record = False
         if not record:
             data = cls.forward(_UNRECORDED, *arrays)
             out = wrap(data if type(data) is np.ndarray else cls._checked_output(data))
