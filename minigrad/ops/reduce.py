@@ -17,13 +17,16 @@ from .shape import Expand, Reshape
 
 
 def _unreduce(grad, ctx):
-    """``grad`` with the reduced dims restored as size 1 (a no-op when keepdim was true).
+    """``grad`` with the reduced dims restored as size 1, so that it broadcasts against the
+    input (a no-op when keepdim was true or every dim was reduced).
 
     Backward formulas apply the shape ops directly (``Reshape.apply``, not ``reshape``):
     their shapes are right by construction, so the argument checks a learner's call gets
     would only cost time on every backward.
     """
-    return grad if ctx.keepdim else Reshape.apply(grad, ctx.kept_shape)
+    if ctx.keepdim or grad.ndim == 0:  # a 0-d gradient (a full reduction) broadcasts as it is
+        return grad
+    return Reshape.apply(grad, ctx.kept_shape)
 
 
 def _expand(grad, shape):
