@@ -38,6 +38,7 @@ the input's shape. Differences from torch: ``forward`` sees numpy arrays, not Te
 numpy style saved values are read back as ``ctx.saved_arrays``.
 """
 
+import itertools
 import weakref
 
 import numpy as np
@@ -52,6 +53,31 @@ class _OutputMarker:
 
 _OUTPUT = _OutputMarker()
 
+_grad_enabled = grad_mode._grad_enabled  # the per-thread switch, read on every op
+
+# Creation numbers of the nodes: an op's node is always numbered after the nodes of its
+# inputs, so the backward pass orders the graph by sorting on this number.
+_creation_counter = itertools.count()
+
+# One shared copy of each small tuple of flags (``needs_input_grad``), of all-zero saved
+# versions and of output shapes. Each recorded op would otherwise keep three more tuples
+# alive, and every object alive in the graph is one more for Python's garbage collector to
+# scan: on a long chain of small ops the collector, not the arithmetic, used to take most
+# of the time. A program has few distinct shapes; the cap bounds the tables anyway. One
+# table per kind, since (1,) == (True,) and (0,) == (False,) for a dict.
+_SHARED_FLAGS, _SHARED_VERSIONS, _SHARED_SHAPES = {}, {}, {}
+_SHARED_MAX = 10_000
+
+
+def _shared(values, table):
+    """The one copy of the tuple ``values`` kept in ``table``, while the table has room."""
+    shared = table.get(values)
+    if shared is None:
+        if len(table) >= _SHARED_MAX:
+            return values
+        shared = table[values] = values
+    return shared
+
 
 class SavedTensorModifiedError(RuntimeError):
     """A value saved for backward was changed by an in-place operation before backward."""
@@ -61,6 +87,8 @@ class Context:
     """One recorded op: the node of the graph, and the ``ctx`` its forward/backward share.
 
     - ``function``: the ``Function`` subclass; ``name`` its short name (``"mul"``, ``"Cube"``).
+    - ``sequence``: the node's creation number (later nodes have larger numbers; the
+      backward pass runs the nodes in decreasing order).
     - ``next``: for each input, where its gradient goes: the input's own node (a computed
       tensor), the input tensor itself (a leaf that requires grad), or None (a constant).
     - ``needs_input_grad``: a bool per input, as in torch.
@@ -74,6 +102,7 @@ class Context:
 
     __slots__ = (
         "function",
+        "sequence",
         "next",
         "needs_input_grad",
         "inputs",
@@ -90,6 +119,7 @@ class Context:
 
     def __init__(self, function, inputs):
         self.function = function
+        self.sequence = next(_creation_counter)
         self.inputs = inputs
         self.released = False
         self._saved = None
@@ -105,7 +135,7 @@ class Context:
                 nexts.append(None)
                 needs.append(False)
         self.next = tuple(nexts)
-        self.needs_input_grad = tuple(needs)
+        self.needs_input_grad = _shared(tuple(needs), _SHARED_FLAGS)
 
     @property
     def name(self):
@@ -152,6 +182,7 @@ class Context:
         self._check_not_released()
         tensors = self._saved_tensor_values()
         for tensor, version in zip(tensors, self._saved_versions):
+            # a saved number (the 2 of x * 2) has version None; an unneeded input is None
             if version is not None and tensor is not None and tensor._version_now() != version:
                 raise _modified_error(self, tensor, version)
         return tensors
@@ -220,8 +251,13 @@ class Context:
         return freed[position]
 
     def _saved_tensor_values(self):
-        saved = () if self._saved is None else self._saved
-        return tuple(self.output if value is _OUTPUT else value for value in saved)
+        saved = self._saved
+        if saved is None:
+            return ()
+        for value in saved:  # (``_OUTPUT in saved`` would compare Tensors elementwise)
+            if value is _OUTPUT:
+                return tuple(self.output if value is _OUTPUT else value for value in saved)
+        return saved
 
     def _check_not_released(self):
         if self.released:
@@ -384,21 +420,26 @@ class Function:
     @classmethod
     def apply(cls, *inputs):
         """Run the op on ``inputs`` and return its result as a Tensor recorded in the graph."""
-        record = False
-        if grad_mode._grad_enabled.get():
-            for value in inputs:
-                if isinstance(value, Tensor) and value._requires_grad:
-                    record = True
-                    break
-        arrays = [value._data if isinstance(value, Tensor) else value for value in inputs]
+        arrays = []  # what forward computes with: the inputs' numpy arrays (and the numbers)
+        record = False  # record a node: grad mode is on and some input requires grad
+        for value in inputs:
+            if isinstance(value, Tensor):
+                arrays.append(value._data)
+                record = record or value._requires_grad
+            else:
+                arrays.append(value)
+        if record and not _grad_enabled.get():
+            record = False
         if not record:
             data = cls.forward(_UNRECORDED, *arrays)
-            out = wrap(cls._checked_output(data))
+            out = wrap(data if type(data) is np.ndarray else cls._checked_output(data))
             if cls.is_view:
                 _share_version(out, inputs[0])
             return out
         ctx = Context(cls, inputs)
-        data = cls._checked_output(cls.forward(ctx, *arrays))
+        data = cls.forward(ctx, *arrays)
+        if type(data) is not np.ndarray:
+            data = cls._checked_output(data)
         if data.dtype.kind != "f":
             if not cls.differentiable_backward:
                 raise TypeError(
@@ -409,17 +450,20 @@ class Function:
         out = wrap(data)
         out._requires_grad = True
         out._ctx = ctx
-        ctx.shape = data.shape
+        ctx.shape = _shared(data.shape, _SHARED_SHAPES)
         ctx.dtype = data.dtype
         if cls.is_view:
             _share_version(out, inputs[0])
-        cls._save(ctx, inputs, arrays, out, data)
+        if cls.saves_inputs or cls.saves_output or ctx._saved is not None:
+            cls._save(ctx, inputs, arrays, out, data)
         return out
 
     @classmethod
     def _checked_output(cls, data):
         if type(data) is np.ndarray:
             return data
+        if isinstance(data, np.generic) and data.dtype.kind in "fiub":
+            return np.asarray(data)  # numpy's ufuncs return scalars for 0-d inputs
         if isinstance(data, Tensor):
             raise TypeError(f"{cls.name}.forward must return a numpy array, not a Tensor")
         data = np.asarray(data)
@@ -428,17 +472,28 @@ class Function:
         return data
 
     @classmethod
+    def output_needed(cls, needs_input_grad):
+        """Whether backward will read ``ctx.output``, given which inputs need a gradient
+        (default ``saves_output``). ``x ** 2`` does not keep its output: only the
+        exponent's gradient reads it."""
+        return cls.saves_output
+
+    @classmethod
     def _save(cls, ctx, inputs, arrays, out, data):
         """Turn what forward saved into version-checked references to inputs/output."""
-        if cls.saves_output:
+        if cls.saves_output and cls.output_needed(ctx.needs_input_grad):
             ctx._output = (data, weakref.ref(out), out._version_now())
         if cls.saves_inputs:
             needed = cls.inputs_needed(ctx.needs_input_grad)
-            saved = tuple(inputs[i] if keep else None for i, keep in zip(cls.saves_inputs, needed))
-            ctx._saved = saved
-            ctx._saved_versions = tuple(
-                t._version_now() if isinstance(t, Tensor) else None for t in saved
-            )
+            saved = []
+            versions = []
+            for position, keep in zip(cls.saves_inputs, needed):
+                value = inputs[position] if keep else None
+                saved.append(value)
+                versions.append(value._version_now() if isinstance(value, Tensor) else None)
+            ctx._saved = tuple(saved)
+            versions = tuple(versions)
+            ctx._saved_versions = versions if any(versions) else _shared(versions, _SHARED_VERSIONS)
         elif cls.differentiable_backward and ctx._saved is not None:
             ctx._saved, ctx._saved_versions = _saved_as_tensors(cls, ctx, inputs, arrays, out, data)
 
@@ -451,6 +506,14 @@ class Function:
         """
         if cls.differentiable_backward:
             grads = cls.backward(ctx, grad)
+            if type(grads) is tuple and len(grads) == len(ctx.next):
+                for value in grads:  # the common case, checked without building a new list
+                    if value is not None and not isinstance(value, Tensor):
+                        break
+                else:
+                    return grads
+            if isinstance(grads, Tensor) and len(ctx.next) == 1:
+                return (grads,)
         else:
             with grad_mode.no_grad():
                 grads = cls.backward(ctx, grad._data)

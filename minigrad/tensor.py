@@ -472,36 +472,39 @@ class Tensor:
         return bool(self._data.item())
 
     # ------------------------------------------------------------------ arithmetic
+    # The operators apply the op directly (``ops.Add.apply``, what ``ops.add`` does): self
+    # is already a Tensor, and these run for every term of every formula, forward and
+    # backward, so the extra call and operand check of the functional form add up.
 
     def __add__(self, other):
-        return ops.add(self, other)
+        return ops.Add.apply(self, _operand(other))
 
     def __radd__(self, other):
-        return ops.add(other, self)
+        return ops.Add.apply(_operand(other), self)
 
     def __sub__(self, other):
-        return ops.sub(self, other)
+        return ops.Sub.apply(self, _operand(other))
 
     def __rsub__(self, other):
-        return ops.sub(other, self)
+        return ops.Sub.apply(_operand(other), self)
 
     def __mul__(self, other):
-        return ops.mul(self, other)
+        return ops.Mul.apply(self, _operand(other))
 
     def __rmul__(self, other):
-        return ops.mul(other, self)
+        return ops.Mul.apply(_operand(other), self)
 
     def __truediv__(self, other):
-        return ops.div(self, other)
+        return ops.Div.apply(self, _operand(other))
 
     def __rtruediv__(self, other):
-        return ops.div(other, self)
+        return ops.Div.apply(_operand(other), self)
 
     def __pow__(self, other):
-        return ops.pow(self, other)
+        return ops.Pow.apply(self, _operand(other))
 
     def __rpow__(self, other):
-        return ops.pow(other, self)
+        return ops.Pow.apply(_operand(other), self)
 
     def __matmul__(self, other):
         return ops.matmul(self, other)

@@ -13,6 +13,7 @@ again (``grad`` of a ``grad``: Hessians, Hessian-vector products). Otherwise the
 ``retain_graph=True``, so a finished graph keeps no intermediate values alive.
 """
 
+import operator
 import weakref
 
 import numpy as np
@@ -108,27 +109,25 @@ def _released_error():
 def _topological_order(nodes):
     """Nodes reachable from ``nodes`` (leaves excluded), inputs before outputs.
 
-    Iterative depth-first search, so a chain of any length works. Raises before any
-    gradient is computed if part of the graph was already released.
+    An op's inputs exist before the op runs, so every node was created after the nodes of
+    its inputs: sorting the reachable nodes by their creation number (``Context.sequence``)
+    is a topological order, with no depth-first search and its bookkeeping per backward.
+    Raises before any gradient is computed if part of the graph was already released.
     """
-    order = []
-    visited = set()
-    stack = [(node, False) for node in nodes]
+    seen = set(nodes)
+    stack = list(seen)
     while stack:
-        node, inputs_done = stack.pop()
-        if inputs_done:
-            order.append(node)
-            continue
-        if node in visited:
-            continue
-        visited.add(node)
+        node = stack.pop()
         if node.released:
             raise _released_error()
-        stack.append((node, True))
         for target in node.next:
-            if type(target) is Context and target not in visited:
-                stack.append((target, False))
-    return order
+            if type(target) is Context and target not in seen:
+                seen.add(target)
+                stack.append(target)
+    return sorted(seen, key=_creation_number)
+
+
+_creation_number = operator.attrgetter("sequence")
 
 
 def _leading_to(order, targets):
@@ -161,6 +160,7 @@ def _execute(outputs, roots, targets, retain_graph, create_graph, observe=None):
     order = _topological_order(start)
     useful = None if targets is None else _leading_to(order, targets)
     reached = {}
+    owned = set()  # the pending sums allocated by _add_into (safe to add into in place)
     with set_grad_enabled(create_graph):
         for node in reversed(order):
             grad = pending.pop(node, None)
@@ -177,8 +177,16 @@ def _execute(outputs, roots, targets, retain_graph, create_graph, observe=None):
             for position, (target, input_grad) in enumerate(zip(node.next, input_grads)):
                 if target is None or input_grad is None:
                     continue
-                input_grad = flows[position] = _fit(input_grad, target)
-                pending[target] = pending[target] + input_grad if target in pending else input_grad
+                array = input_grad._data
+                if array.shape != target.shape or array.dtype != target.dtype:
+                    input_grad = _fit(input_grad, target)
+                flows[position] = input_grad  # never modified below: _add_into sums into its own array
+                if target not in pending:
+                    pending[target] = input_grad
+                elif create_graph:  # the sum must be recorded: a Tensor op
+                    pending[target] = pending[target] + input_grad
+                else:
+                    _add_into(pending, owned, target, input_grad)
             if observe is not None:
                 observe(node, grad, flows)
             if not retain_graph:
@@ -199,6 +207,21 @@ def _fit(grad, target):
     return grad
 
 
+def _add_into(pending, owned, target, grad):
+    """``pending[target] += grad`` with numpy, without recording (``create_graph`` off).
+
+    The first sum is a new array, which only ``pending`` holds; later contributions are
+    added into it in place. A gradient an op returned is never modified: it may be shared
+    (``a + b`` hands the same gradient to both inputs) or be a view of another.
+    """
+    total = pending[target]
+    if target in owned:
+        np.add(total._data, grad._data, out=total._data)
+    else:
+        pending[target] = wrap(total._data + grad._data)
+        owned.add(target)
+
+
 def _store_retained(node, grad):
     tensor = node._retained()
     if tensor is not None:
@@ -208,7 +231,9 @@ def _store_retained(node, grad):
 def _accumulate(tensor, grad):
     """Add ``grad`` (an array) to ``tensor.grad``, created as a private copy the first time."""
     if tensor._grad is None:
-        tensor._grad = np.array(grad, dtype=tensor.dtype, copy=True)
+        # A row-major copy, whatever the layout of the computed gradient, so that optimizers
+        # (numba kernels) can use it without copying it again every step.
+        tensor._grad = np.array(grad, dtype=tensor.dtype, order="C", copy=True)
     else:
         tensor._grad += grad
 

@@ -9,6 +9,14 @@ import numpy as np
 
 from ..checks import ShapeError
 from ..function import Function
+from .reduce import Sum
+from .shape import Permute
+
+
+def _transposed(matrix):
+    """``matrix.mT`` of a 2-D tensor, applied directly: in a backward formula the
+    argument checks of ``mT`` would only cost time."""
+    return Permute.apply(matrix, (1, 0))
 
 
 class Matmul(Function):
@@ -53,6 +61,8 @@ class Matmul(Function):
         a, b = ctx.saved_tensors  # a is kept only when b needs a gradient, and vice versa
         need_a, need_b = ctx.needs_input_grad
         a_shape, b_shape = ctx.shapes
+        if len(a_shape) == 2 and len(b_shape) == 2:  # plain matrices: no reshaping or summing
+            return (grad @ _transposed(b) if need_a else None), (_transposed(a) @ grad if need_b else None)
         a_matrix = (1,) + a_shape if len(a_shape) == 1 else a_shape
         b_matrix = b_shape + (1,) if len(b_shape) == 1 else b_shape
         if len(a_shape) == 1:
@@ -108,9 +118,11 @@ class Linear(Function):
         x, weight = ctx.saved_tensors
         need_x, need_weight, need_bias = ctx.needs_input_grad
         grad_x = grad @ weight if need_x else None
-        grad_weight = None
+        rows = grad.reshape(-1, grad.shape[-1]) if grad.ndim != 2 else grad
+        grad_weight = grad_bias = None
         if need_weight:
-            rows = grad.reshape(-1, grad.shape[-1]) if grad.ndim != 2 else grad
             inputs = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
-            grad_weight = rows.mT @ inputs
-        return grad_x, grad_weight, (grad if need_bias else None)
+            grad_weight = _transposed(rows) @ inputs  # (out, in), row-major as the weight
+        if need_bias:  # summed over the batch here, not by the engine's general broadcast fit
+            grad_bias = Sum.apply(rows, (0,), False)
+        return grad_x, grad_weight, grad_bias

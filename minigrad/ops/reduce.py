@@ -13,11 +13,32 @@ import numpy as np
 from ..function import Function
 from ..tensor import wrap
 from .elementwise import where_
+from .shape import Expand, Reshape
 
 
 def _unreduce(grad, ctx):
-    """``grad`` with the reduced dims restored as size 1 (a no-op when keepdim was true)."""
-    return grad if ctx.keepdim else grad.reshape(ctx.kept_shape)
+    """``grad`` with the reduced dims restored as size 1, so that it broadcasts against the
+    input (a no-op when keepdim was true or every dim was reduced).
+
+    Backward formulas apply the shape ops directly (``Reshape.apply``, not ``reshape``):
+    their shapes are right by construction, so the argument checks a learner's call gets
+    would only cost time on every backward.
+    """
+    if ctx.keepdim or grad.ndim == 0:  # a 0-d gradient (a full reduction) broadcasts as it is
+        return grad
+    return Reshape.apply(grad, ctx.kept_shape)
+
+
+def _expand(grad, shape):
+    """``grad.expand(shape)`` for a shape known to be valid (see ``_unreduce``)."""
+    return grad if grad.shape == shape else Expand.apply(grad, shape)
+
+
+def _sum(x, dims, keepdim):
+    """``np.sum(x, axis=dims, keepdims=keepdim)`` without numpy's Python wrapper around it
+    (the same ``np.add.reduce``, same result and dtype; the wrapper costs more than the sum
+    of a small array)."""
+    return np.add.reduce(x, axis=dims, keepdims=keepdim)
 
 
 def _remember(ctx, x, dims, keepdim):
@@ -35,11 +56,11 @@ class Sum(Function):
     @staticmethod
     def forward(ctx, x, dims, keepdim):
         _remember(ctx, x, dims, keepdim)
-        return np.sum(x, axis=dims, keepdims=keepdim)
+        return _sum(x, dims, keepdim)
 
     @staticmethod
     def backward(ctx, grad):
-        return _unreduce(grad, ctx).expand(ctx.input_shape), None, None
+        return _expand(_unreduce(grad, ctx), ctx.input_shape), None, None
 
 
 class Mean(Function):
@@ -54,12 +75,12 @@ class Mean(Function):
         _remember(ctx, x, dims, keepdim)
         ctx.count = math.prod(np.shape(x)[d] for d in dims)
         with np.errstate(invalid="ignore", divide="ignore"):
-            out = np.sum(x, axis=dims, keepdims=keepdim)
+            out = _sum(x, dims, keepdim)
             return np.true_divide(out, ctx.count) if ctx.count else out * np.nan
 
     @staticmethod
     def backward(ctx, grad):
-        return (_unreduce(grad, ctx) / max(ctx.count, 1)).expand(ctx.input_shape), None, None
+        return _expand(_unreduce(grad, ctx) / max(ctx.count, 1), ctx.input_shape), None, None
 
 
 class Prod(Function):
