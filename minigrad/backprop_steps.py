@@ -451,7 +451,7 @@ def backprop_steps(loss, names=None):
             "graph's saved values; replay before calling backward(), or call "
             "backward(retain_graph=True)"
         ) from error
-    for key, total in totals.items():
-        if type(key) is not Context:
-            gradients[key] = total
+    for key in labels:  # the leaves in the order they are named, whatever the engine's order
+        if key in totals and type(key) is not Context:
+            gradients[key] = totals[key]
     return BackpropSteps(loss, steps, labels, gradients)

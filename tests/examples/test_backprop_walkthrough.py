@@ -14,7 +14,7 @@ def test_backprop_walkthrough(run_example):
     assert result["totals"]["b"] == pytest.approx(645.5773, abs=5e-5)
     assert result["finite_differences"] == pytest.approx([138.8338, 645.5773], abs=1e-4)
     assert result["steps"] == 25 and len(result["order"]) == 25
-    assert result["order"][:5] == ["g", "t19", "t20", "f", "e"]  # the output end first
+    assert result["order"][:5] == ["g", "t20", "t19", "f", "e"]  # output end first, newest node first
     assert result["step_gradients"][result["order"].index("e")] == pytest.approx(-6.94169, abs=5e-6)
     out = result["_out"]
     text = (out / "backprop_walkthrough.txt").read_text()

@@ -85,7 +85,7 @@ def test_the_text_walks_through_each_step_with_its_numbers():
     assert text.endswith("Totals (= .grad after backward): dg/da = 138.834, dg/db = 645.577")
     steps = viz.backprop_steps(g, names=names)
     short = steps.text(only=[1, 5])
-    assert "\n(steps 2-4 left out: t19 = div, t20 = div, f = pow)\n" in short
+    assert "\n(steps 2-4 left out: t20 = div, t19 = div, f = pow)\n" in short
     assert "\n(steps 6-25 left out)\n" in short and "step 6/25" not in short
     assert short.count("\nstep ") == 2
     with pytest.raises(ValueError, match=r"only: step numbers run from 1 to 25, got \[0, 26\]"):
@@ -142,7 +142,7 @@ def small_graph():
 def test_frames_and_gif_have_one_frame_per_step_all_the_same_size(tmp_path):
     names, y = small_graph()
     steps = viz.backprop_steps(y, names=names)
-    assert len(steps) == 4  # tanh, add, mul, pow
+    assert len(steps) == 4  # tanh, add, pow, mul
     gif = steps.save_gif(tmp_path / "walk.gif", seconds_per_frame=0.5, frames_dir=tmp_path / "frames")
     pngs = sorted((tmp_path / "frames").glob("step_*.png"))
     assert [p.name for p in pngs] == [f"step_{i:02d}.png" for i in range(5)]
@@ -173,7 +173,9 @@ def test_frame_labels_show_every_gradient_so_far_and_highlight_the_step():
     assert "y\ndata 0\ngrad 1" in first["labels"]
     assert "a\ndata -4\ngrad 2" in last["labels"] and "b\ndata 2\ngrad 8" in last["labels"]
     ops = [frames.graph.nodes[i].ops for i in last["highlight"] if frames.graph.nodes[i].kind == "op"]
-    assert ops == [("pow",)] and len(last["highlight_edges"]) == 2  # b -> pow -> output; not 3
+    # The last step is the oldest node, a * b: a -> mul, b -> mul and mul -> its output.
+    assert [step.op for step in steps] == ["tanh", "add", "pow", "mul"]
+    assert ops == [("mul",)] and len(last["highlight_edges"]) == 3
 
 
 def test_draw_graph_grads_all_shows_every_nodes_gradient(tmp_path):
