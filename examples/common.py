@@ -135,9 +135,10 @@ class Run:
         self._unsaved.append(fig)
         return fig, axes
 
-    def save(self, fig, filename):
-        """Write ``fig`` under --out as ``filename`` and return the path (closed unless --show)."""
-        path = plotting.save(fig, self.out / filename, close=not self.args.show)
+    def save(self, fig, filename, dpi=None):
+        """Write ``fig`` under --out as ``filename`` and return the path (closed unless --show);
+        ``dpi`` as in ``plotting.save``."""
+        path = plotting.save(fig, self.out / filename, close=not self.args.show, dpi=dpi)
         self.figures.append(str(path))
         if fig in self._unsaved:
             self._unsaved.remove(fig)

@@ -79,9 +79,10 @@ def legend_outside(ax, where="right", **kwargs):
     raise ValueError(f"legend_outside: where must be 'right' or 'below', got {where!r}")
 
 
-def save(fig, path, close=True):
+def save(fig, path, close=True, dpi=None):
     """Lay out ``fig`` (legends outside included), write it to ``path`` and close it unless
-    ``close=False``; returns ``path``."""
+    ``close=False``; returns ``path``. ``dpi``: the style's ``savefig.dpi`` (110) unless given
+    (a large grid of small panels reads as well at 80 and writes twice as fast)."""
     import warnings
 
     import matplotlib.pyplot as plt
@@ -90,7 +91,7 @@ def save(fig, path, close=True):
         with warnings.catch_warnings():  # "not compatible with tight_layout" for odd axes
             warnings.simplefilter("ignore")
             fig.tight_layout()
-    fig.savefig(path, bbox_inches="tight")
+    fig.savefig(path, bbox_inches="tight", dpi=dpi)  # None: the style's savefig.dpi
     if close:
         plt.close(fig)
     return path

@@ -176,3 +176,11 @@ def test_animations_are_linked_from_the_report_and_embedded_as_gifs(tmp_path):
     assert base64.b64decode(embedded) == gif.read_bytes()
     assert 'src="data:image/png;base64,' in page
 
+
+
+def test_the_longest_scripts_start_first_and_none_is_lost():
+    names = run_all.discover()
+    order = run_all.start_order(names)
+    assert sorted(order) == sorted(names)
+    assert order[0] == "optimizer_race"
+    assert order[len(run_all.LONGEST_FIRST):] == [n for n in names if n not in run_all.LONGEST_FIRST]
