@@ -96,7 +96,7 @@ def run(name, hyperparameters, backend, dtype):
 def test_numba_matches_numpy(name, hyperparameters, dtype):
     """Bit for bit: the kernel does the numpy update's arithmetic in the same order and
     dtype (no fused multiply-adds, no fastmath), so not even the last bit may differ.
-    This is stricter than the 1e-12 relative agreement the issue asks for."""
+    This is stricter than a 1e-12 relative agreement."""
     params_np, opt_np, history_np = run(name, hyperparameters, "numpy", dtype)
     params_nb, opt_nb, history_nb = run(name, hyperparameters, "numba", dtype)
     for step, (expected, actual) in enumerate(zip(history_np, history_nb)):

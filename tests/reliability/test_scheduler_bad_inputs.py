@@ -142,7 +142,7 @@ def plateau_with_min_lr_list_and_a_new_group():
 
 R = r"must be a real number"
 CASES = [
-    # ---- load_state_dict: the two repros of the issue --------------------------------------
+    # ---- load_state_dict: write-before-check cases -------------------------------------------
     ("two lrs for one group", one_group_step_lr, load_raw({"_last_lr": [1.0, 2.0],
                                                            "last_epoch": 7}),
      ValueError, r"StepLR state_dict\['_last_lr'\] holds 2 learning rates but the optimizer "
