@@ -12,7 +12,7 @@ def test_quick_settings_land_in_the_books_range_above_the_floor(run_example):
 
     settings = result["settings"]
     assert set(settings) == {"minibatch_sgd", "momentum_0.9_lr_0.004", "adam"}
-    # The acceptance number: the concise Adam of train_pytorch_ch7.
+    # The acceptance number: the book's concise Adam of train_pytorch_ch7.
     assert 0.2417 <= settings["adam"]["concise"]["final_loss"] <= 0.256
     for key, setting in settings.items():
         for variant in ("scratch", "concise"):

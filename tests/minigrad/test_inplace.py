@@ -13,7 +13,7 @@ from torch_refs import CASES, check_against_torch, check_derivatives
 
 LEAF_ERROR = "a leaf Variable that requires grad is being used in an in-place operation."
 
-# (name, call): every in-place method the issue lists, with its arguments.
+# (name, call): every in-place method torch learners reach for, with its arguments.
 INPLACE_METHODS = [
     ("add_", lambda t: t.add_(1.5)),
     ("add_ alpha", lambda t: t.add_(Tensor([1.0, 2.0, 3.0]), alpha=2)),

@@ -149,7 +149,7 @@ def test_state_dict_round_trip_through_pickle(name):
 
 @pytest.mark.parametrize("how", ["deepcopy", "pickle"])
 def test_a_minigrad_model_optimizer_and_scheduler_copied_together(how):
-    # The repro: copy.deepcopy((model, opt, sched)) must give a copy whose optimizer
+    # The classic trap: copy.deepcopy((model, opt, sched)) must give a copy whose optimizer
     # steps the copied model, never the original.
     import minigrad
     from minigrad import nn
