@@ -374,7 +374,7 @@ def plot_races(run, names, paths, summary, budgets):
                 f, {name: by_name[name]}, ax=ax,
                 title=f"{name}, lr {LR[name][landscape_name]:g}: "
                       f"{steps_cell(summary, landscape_name, name)}",
-                resolution=100)
+                resolution=60 if run.args.quick else 100)
             one_color_per_path(ax, PATH_COLOR)
             ax.get_legend().remove()
             ax.set(xlabel="", ylabel="")
@@ -386,7 +386,8 @@ def plot_races(run, names, paths, summary, budgets):
                      f"title: optimizer, lr: {goal} ('-' never, '*' did not stay)")
         filename = ("optimizer_race.png" if landscape_name == "rosenbrock"
                     else f"optimizer_race_{landscape_name}.png")
-        run.save(fig, filename, dpi=80)  # 19 small panels: 80 dpi reads well, writes fast
+        # 19 small panels: 80 dpi reads well and writes fast (--quick, for the tests: 50)
+        run.save(fig, filename, dpi=50 if run.args.quick else 80)
     return landscapes.animate(RACES["rosenbrock"][0], paths["rosenbrock"],
                               run.out / "optimizer_race.gif", frames=45, fps=12,
                               title=f"Rosenbrock, {budgets['rosenbrock']} steps")

@@ -14,6 +14,8 @@ import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
 
@@ -40,9 +42,18 @@ def test_list_names_every_example_script_in_the_documented_order():
     assert listed[0] == "ewa_temperature"
 
 
-def test_quick_subset_writes_report_summary_figures_and_logs(tmp_path):
-    completed = run_script("run_all.py", ["--quick", "--out", str(tmp_path),
+@pytest.fixture(scope="module")
+def quick_subset(tmp_path_factory):
+    """One `run_all.py --quick --only ewa_temperature,torch_style` run shared by the tests below
+    (a run takes ~5 s); returns (completed process, output folder)."""
+    out = tmp_path_factory.mktemp("run_all")
+    completed = run_script("run_all.py", ["--quick", "--out", str(out),
                                           "--only", "torch_style,ewa_temperature"])
+    return completed, out
+
+
+def test_quick_subset_writes_report_summary_figures_and_logs(quick_subset):
+    completed, tmp_path = quick_subset
     assert completed.returncode == 0, completed.stdout + completed.stderr
     progress = completed.stdout.splitlines()
     assert progress[0].startswith("[1/2] ewa_temperature") and " ok " in progress[0]
@@ -65,9 +76,8 @@ def test_quick_subset_writes_report_summary_figures_and_logs(tmp_path):
     assert all(e["failed"] == 0 and e["passed"] > 0 for e in summary["experiments"])
 
 
-def test_index_html_embeds_every_figure_and_table_of_the_report(tmp_path):
-    completed = run_script("run_all.py", ["--quick", "--out", str(tmp_path),
-                                          "--only", "ewa_temperature,torch_style"])
+def test_index_html_embeds_every_figure_and_table_of_the_report(quick_subset):
+    completed, tmp_path = quick_subset
     assert completed.returncode == 0, completed.stdout + completed.stderr
     page = ReportPage()
     page.feed((tmp_path / "index.html").read_text())
