@@ -409,55 +409,11 @@ def explain(optimizer, param, index=0):
     checks = []
     coordinates = []
     for idx in indices:
-        env = dict(hyperparameters)
-        env.update(p=data[idx], g=grad[idx])
-        state_before = {}
-        for key, value in state.items():
-            state_before[key] = _at(value, idx, data.shape)
-            env[symbols.get(key, key)] = state_before[key]
-        at_coordinate = {name: _at(value, idx, data.shape) for name, (value, _) in values.items()}
-        env.update(at_coordinate)
-        lines = []
-        if lines_spec is not None:
-            for name, expression in lines_spec:
-                try:
-                    value = eval(expression, {"__builtins__": {}}, {**env, **FUNCTIONS})  # noqa: S307
-                except Exception as error:
-                    raise ValueError(
-                        f"explain: {type(optimizer).__name__}.formula line {name} = {expression} "
-                        f"failed: {type(error).__name__}: {error}"
-                    ) from None
-                lines.append({"name": name, "expression": expression,
-                              "numbers": _substitute(expression, env), "value": value})
-                env[name] = value
-            used = {word for line in lines_spec for word in _NAME.findall(line[1])}
-            shown = {name: value for name, value in hyperparameters.items()
-                     if name in used and name not in values}
-        else:
-            shown = {}
-        where = f"coordinate {list(idx)}"
-        if lines_spec is not None:
-            checks.append((f"{where}: the formula gives the weight update() computes",
-                           _same(env["p"], numpy_param[idx])))
-            for key, value in numpy_state.items():
-                symbol = symbols.get(key, key)
-                if symbol in {name for name, _ in lines_spec}:
-                    actual = _at(value, idx, data.shape)
-                    checks.append((f"{where}: the formula gives the {key} update() computes",
-                                   _same(env[symbol], actual)))
-        coordinates.append({
-            "index": idx,
-            "grad": grad[idx],
-            "param_before": data[idx],
-            "param_after": param_after[idx],
-            "change": param_after[idx] - data[idx],
-            "hyperparameters": shown,
-            "state_before": state_before,
-            "state_after": {key: _at(value, idx, data.shape) for key, value in state_after.items()},
-            "lines": lines,
-            "formula_values": at_coordinate,
-            "effective_step_size": None if step_size is None else np.asarray(step_size)[idx],
-        })
+        coordinate, coordinate_checks = _explain_coordinate(
+            optimizer, idx, data, grad, state, lines_spec, values, symbols, hyperparameters,
+            (param_after, state_after), (numpy_param, numpy_state), step_size)
+        coordinates.append(coordinate)
+        checks += coordinate_checks
     if "numba" in results:
         numba_param, numba_state = results["numba"]
         same = _same(numba_param, numpy_param) and set(numba_state) == set(numpy_state) and all(
@@ -485,3 +441,66 @@ def explain(optimizer, param, index=0):
         _predicted_state=state_after,
     )
     return explanation
+
+
+def _explain_coordinate(optimizer, idx, data, grad, state, lines_spec, values, symbols,
+                        hyperparameters, predicted, numpy_result, step_size):
+    """One coordinate's record (its numbers before and after, the formula lines with this
+    step's numbers) and its checks: each formula value against the numpy update's."""
+    param_after, state_after = predicted
+    numpy_param, numpy_state = numpy_result
+    env = dict(hyperparameters)
+    env.update(p=data[idx], g=grad[idx])
+    state_before = {}
+    for key, value in state.items():
+        state_before[key] = _at(value, idx, data.shape)
+        env[symbols.get(key, key)] = state_before[key]
+    at_coordinate = {name: _at(value, idx, data.shape) for name, (value, _) in values.items()}
+    env.update(at_coordinate)
+    lines, shown, checks = [], {}, []
+    if lines_spec is not None:
+        lines = _evaluate_formula(optimizer, lines_spec, env)
+        used = {word for line in lines_spec for word in _NAME.findall(line[1])}
+        shown = {name: value for name, value in hyperparameters.items()
+                 if name in used and name not in values}
+        where = f"coordinate {list(idx)}"
+        checks.append((f"{where}: the formula gives the weight update() computes",
+                       _same(env["p"], numpy_param[idx])))
+        assigned = {name for name, _ in lines_spec}
+        for key, value in numpy_state.items():
+            symbol = symbols.get(key, key)
+            if symbol in assigned:
+                checks.append((f"{where}: the formula gives the {key} update() computes",
+                               _same(env[symbol], _at(value, idx, data.shape))))
+    coordinate = {
+        "index": idx,
+        "grad": grad[idx],
+        "param_before": data[idx],
+        "param_after": param_after[idx],
+        "change": param_after[idx] - data[idx],
+        "hyperparameters": shown,
+        "state_before": state_before,
+        "state_after": {key: _at(value, idx, data.shape) for key, value in state_after.items()},
+        "lines": lines,
+        "formula_values": at_coordinate,
+        "effective_step_size": None if step_size is None else np.asarray(step_size)[idx],
+    }
+    return coordinate, checks
+
+
+def _evaluate_formula(optimizer, lines_spec, env):
+    """Evaluate the formula's lines in order in ``env`` (updated with each assigned name);
+    return each line with its expression, the expression with numbers, and its value."""
+    lines = []
+    for name, expression in lines_spec:
+        try:
+            value = eval(expression, {"__builtins__": {}}, {**env, **FUNCTIONS})  # noqa: S307
+        except Exception as error:
+            raise ValueError(
+                f"explain: {type(optimizer).__name__}.formula line {name} = {expression} "
+                f"failed: {type(error).__name__}: {error}"
+            ) from None
+        lines.append({"name": name, "expression": expression,
+                      "numbers": _substitute(expression, env), "value": value})
+        env[name] = value
+    return lines
