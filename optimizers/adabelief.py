@@ -236,7 +236,7 @@ def adabelief_kernel(param, grad, exp_avg, exp_avg_var, max_exp_avg_var, coeffic
     (decay_factor, weight_decay, beta1, one_minus_beta1, beta2, one_minus_beta2, eps,
      bias_correction2_sqrt, step_size) = coefficients
     for i in prange(param.size):
-        g = prepare_gradient_at(param, grad, i, maximize, weight_decay, decouple, decay_factor)
+        p, g = prepare_gradient_at(param[i], grad[i], maximize, weight_decay, decouple, decay_factor)
         m = beta1 * exp_avg[i] + one_minus_beta1 * g
         exp_avg[i] = m
         residual = g - m
@@ -253,6 +253,7 @@ def adabelief_kernel(param, grad, exp_avg, exp_avg_var, max_exp_avg_var, coeffic
                 s = s_max
         if move:
             if divide:
-                param[i] -= step_size * (m / (np.sqrt(s) / bias_correction2_sqrt + eps))
+                p = p - (step_size * (m / (np.sqrt(s) / bias_correction2_sqrt + eps)))
             else:
-                param[i] -= step_size * m
+                p = p - (step_size * m)
+        param[i] = p  # decayed even when the rule does not move (decoupled weight decay)

@@ -115,9 +115,9 @@ def adadelta_kernel(param, grad, square_avg, acc_delta, coefficients, maximize):
     """In-place Adadelta over flat arrays; the same arithmetic as `Adadelta.update`."""
     lr, rho, one_minus_rho, eps, weight_decay = coefficients
     for i in prange(param.size):
-        g = prepare_gradient_at(param, grad, i, maximize, weight_decay, False, weight_decay)
+        p, g = prepare_gradient_at(param[i], grad[i], maximize, weight_decay, False, weight_decay)
         s = rho * square_avg[i] + one_minus_rho * (g * g)
         square_avg[i] = s
         delta = np.sqrt(acc_delta[i] + eps) / np.sqrt(s + eps) * g
         acc_delta[i] = rho * acc_delta[i] + one_minus_rho * (delta * delta)
-        param[i] -= lr * delta
+        param[i] = p - (lr * delta)

@@ -118,7 +118,7 @@ def adagrad_kernel(param, grad, state_sum, coefficients, maximize):
     """In-place Adagrad over flat arrays; the same arithmetic as `Adagrad.update`."""
     clr, eps, weight_decay = coefficients
     for i in prange(param.size):
-        g = prepare_gradient_at(param, grad, i, maximize, weight_decay, False, weight_decay)
+        p, g = prepare_gradient_at(param[i], grad[i], maximize, weight_decay, False, weight_decay)
         s = state_sum[i] + g * g
         state_sum[i] = s
-        param[i] -= clr * (g / (np.sqrt(s) + eps))
+        param[i] = p - (clr * (g / (np.sqrt(s) + eps)))

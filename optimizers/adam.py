@@ -161,7 +161,7 @@ def adam_kernel(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, coefficients,
     (decay_factor, weight_decay, one_minus_beta1, beta2, one_minus_beta2, step_size,
      bias_correction2_sqrt, eps) = coefficients
     for i in prange(param.size):
-        g = prepare_gradient_at(param, grad, i, maximize, weight_decay, decoupled, decay_factor)
+        p, g = prepare_gradient_at(param[i], grad[i], maximize, weight_decay, decoupled, decay_factor)
         m = exp_avg[i] + one_minus_beta1 * (g - exp_avg[i])
         exp_avg[i] = m
         v = beta2 * exp_avg_sq[i] + one_minus_beta2 * (g * g)
@@ -171,4 +171,4 @@ def adam_kernel(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, coefficients,
                 v = max_exp_avg_sq[i]
             max_exp_avg_sq[i] = v
         denom = np.sqrt(v) / bias_correction2_sqrt + eps
-        param[i] -= step_size * m / denom
+        param[i] = p - (step_size * m / denom)

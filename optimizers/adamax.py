@@ -103,7 +103,7 @@ def adamax_kernel(param, grad, exp_avg, exp_inf, coefficients, maximize):
     """In-place Adamax over flat arrays; the same arithmetic as `Adamax.update`."""
     clr, one_minus_beta1, beta2, eps, weight_decay = coefficients
     for i in prange(param.size):
-        g = prepare_gradient_at(param, grad, i, maximize, weight_decay, False, weight_decay)
+        p, g = prepare_gradient_at(param[i], grad[i], maximize, weight_decay, False, weight_decay)
         m = exp_avg[i] + one_minus_beta1 * (g - exp_avg[i])
         exp_avg[i] = m
         u = beta2 * exp_inf[i]
@@ -111,4 +111,4 @@ def adamax_kernel(param, grad, exp_avg, exp_inf, coefficients, maximize):
         if bound > u or bound != bound:  # like np.maximum, a NaN gradient propagates
             u = bound
         exp_inf[i] = u
-        param[i] -= clr * m / u
+        param[i] = p - (clr * m / u)

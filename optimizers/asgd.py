@@ -124,8 +124,8 @@ def asgd_kernel(param, grad, ax, coefficients, maximize, averaging):
     """In-place ASGD over flat arrays; the same arithmetic as `ASGD.update`."""
     decay, eta, weight_decay, mu = coefficients
     for i in prange(param.size):
-        g = prepare_gradient_at(param, grad, i, maximize, weight_decay, False, 0.0)
-        p = param[i] * decay
+        p, g = prepare_gradient_at(param[i], grad[i], maximize, weight_decay, False, 0.0)
+        p = p * decay
         p -= eta * g
         param[i] = p
         if averaging:

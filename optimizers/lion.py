@@ -92,7 +92,7 @@ def lion_kernel(param, grad, exp_avg, coefficients, maximize):
     """In-place Lion over flat arrays; the same arithmetic as `Lion.update`."""
     lr, decay_factor, weight_decay, beta1, one_minus_beta1, beta2, one_minus_beta2 = coefficients
     for i in prange(param.size):
-        g = prepare_gradient_at(param, grad, i, maximize, weight_decay, True, decay_factor)
+        p, g = prepare_gradient_at(param[i], grad[i], maximize, weight_decay, True, decay_factor)
         m = exp_avg[i]
-        param[i] -= lr * np.sign(beta1 * m + one_minus_beta1 * g)
+        param[i] = p - (lr * np.sign(beta1 * m + one_minus_beta1 * g))
         exp_avg[i] = beta2 * m + one_minus_beta2 * g

@@ -152,11 +152,11 @@ def nadam_kernel(param, grad, exp_avg, exp_avg_sq, coefficients, decoupled, maxi
     (decay_factor, weight_decay, one_minus_beta1, beta2, one_minus_beta2, bias_correction2,
      eps, grad_coefficient, avg_coefficient) = coefficients
     for i in prange(param.size):
-        g = prepare_gradient_at(param, grad, i, maximize, weight_decay, decoupled, decay_factor)
+        p, g = prepare_gradient_at(param[i], grad[i], maximize, weight_decay, decoupled, decay_factor)
         m = exp_avg[i] + one_minus_beta1 * (g - exp_avg[i])
         exp_avg[i] = m
         v = beta2 * exp_avg_sq[i] + one_minus_beta2 * (g * g)
         exp_avg_sq[i] = v
         denom = np.sqrt(v / bias_correction2) + eps
-        p = param[i] - grad_coefficient * g / denom
+        p = p - grad_coefficient * g / denom
         param[i] = p - avg_coefficient * m / denom

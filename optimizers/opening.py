@@ -33,19 +33,23 @@ def prepare_gradient(param, grad, group, decoupled=False):
 
 
 @njit(inline="always", cache=True, nogil=True, error_model="numpy")
-def prepare_gradient_at(param, grad, i, maximize, weight_decay, decoupled, decay_factor):
-    """`prepare_gradient` for element i inside a kernel loop; returns g, decays param[i].
+def prepare_gradient_at(p, g, maximize, weight_decay, decoupled, decay_factor):
+    """`prepare_gradient` for one element inside a kernel loop: returns (p, g), the weight
+    (decayed when `decoupled`) and the gradient the rule sees; the kernel writes p back.
 
     decay_factor is 1 - lr * weight_decay in the parameter's dtype (only read when
-    `decoupled`). Compiled into the calling kernel (`inline="always"`), not called.
+    `decoupled`). Compiled into the calling kernel (`inline="always"`), not called. It
+    takes and returns values, not the arrays and an index: handed the arrays, the inlined
+    helper kept LLVM from vectorising the loop (SGD's serial kernel ran 17x slower).
     """
-    g = -grad[i] if maximize else grad[i]
+    if maximize:
+        g = -g
     if weight_decay != 0:
         if decoupled:
-            param[i] *= decay_factor
+            p = p * decay_factor
         else:
-            g = g + weight_decay * param[i]
-    return g
+            g = g + weight_decay * p
+    return p, g
 
 
 def opening_formula(group, decoupled=False):

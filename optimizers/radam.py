@@ -157,7 +157,7 @@ def radam_kernel(param, grad, exp_avg, exp_avg_sq, coefficients, rectified, deco
     (decay_factor, weight_decay, one_minus_beta1, beta2, one_minus_beta2, lr,
      bias_correction1, bias_correction2_sqrt, eps, rect) = coefficients
     for i in prange(param.size):
-        g = prepare_gradient_at(param, grad, i, maximize, weight_decay, decoupled, decay_factor)
+        p, g = prepare_gradient_at(param[i], grad[i], maximize, weight_decay, decoupled, decay_factor)
         m = exp_avg[i] + one_minus_beta1 * (g - exp_avg[i])
         exp_avg[i] = m
         v = beta2 * exp_avg_sq[i] + one_minus_beta2 * (g * g)
@@ -165,6 +165,6 @@ def radam_kernel(param, grad, exp_avg, exp_avg_sq, coefficients, rectified, deco
         m_hat = m / bias_correction1
         if rectified:
             adaptive_lr = bias_correction2_sqrt / (np.sqrt(v) + eps)
-            param[i] -= m_hat * lr * adaptive_lr * rect
+            param[i] = p - (m_hat * lr * adaptive_lr * rect)
         else:
-            param[i] -= m_hat * lr
+            param[i] = p - (m_hat * lr)

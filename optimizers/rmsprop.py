@@ -146,7 +146,7 @@ def rmsprop_kernel(param, grad, square_avg, grad_avg, momentum_buffer, coefficie
     """In-place RMSprop over flat arrays; the same arithmetic as `RMSprop.update`."""
     lr, alpha, one_minus_alpha, eps, weight_decay, momentum = coefficients
     for i in prange(param.size):
-        g = prepare_gradient_at(param, grad, i, maximize, weight_decay, False, weight_decay)
+        p, g = prepare_gradient_at(param[i], grad[i], maximize, weight_decay, False, weight_decay)
         v = alpha * square_avg[i] + one_minus_alpha * (g * g)
         square_avg[i] = v
         if centered:
@@ -158,6 +158,6 @@ def rmsprop_kernel(param, grad, square_avg, grad_avg, momentum_buffer, coefficie
         if momentum > 0:
             b = momentum * momentum_buffer[i] + g / d
             momentum_buffer[i] = b
-            param[i] -= lr * b
+            param[i] = p - (lr * b)
         else:
-            param[i] -= lr * (g / d)
+            param[i] = p - (lr * (g / d))

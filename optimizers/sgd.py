@@ -118,7 +118,7 @@ def sgd_kernel(param, grad, buf, coefficients, nesterov, maximize, first_step):
     """In-place SGD over flat arrays; the same arithmetic as `SGD.update`, element by element."""
     lr, momentum, one_minus_dampening, weight_decay = coefficients
     for i in prange(param.size):
-        g = prepare_gradient_at(param, grad, i, maximize, weight_decay, False, weight_decay)
+        p, g = prepare_gradient_at(param[i], grad[i], maximize, weight_decay, False, weight_decay)
         if momentum != 0:
             if first_step:
                 b = g
@@ -126,4 +126,4 @@ def sgd_kernel(param, grad, buf, coefficients, nesterov, maximize, first_step):
                 b = momentum * buf[i] + one_minus_dampening * g
             buf[i] = b
             g = g + momentum * b if nesterov else b
-        param[i] -= lr * g
+        param[i] = p - (lr * g)
