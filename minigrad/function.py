@@ -276,8 +276,9 @@ class Context:
         self._saved = None
         self._output = None
         self.inputs = tuple(_weak_input(value, target) for value, target in zip(self.inputs, self.next))
-        for key in [key for key, value in self.__dict__.items() if isinstance(value, np.ndarray)]:
-            del self.__dict__[key]
+        if self.__dict__:  # most ops set nothing on ctx: skip the scan
+            for key in [key for key, value in self.__dict__.items() if isinstance(value, np.ndarray)]:
+                del self.__dict__[key]
 
 
 def _weak_input(value, target):

@@ -173,14 +173,15 @@ def _execute(outputs, roots, targets, retain_graph, create_graph, observe=None):
             if useful is not None and node not in useful:
                 continue
             input_grads = node.function.run_backward(node, grad)
-            flows = [None] * len(input_grads)
+            flows = None if observe is None else [None] * len(input_grads)
             for position, (target, input_grad) in enumerate(zip(node.next, input_grads)):
                 if target is None or input_grad is None:
                     continue
                 array = input_grad._data
                 if array.shape != target.shape or array.dtype != target.dtype:
                     input_grad = _fit(input_grad, target)
-                flows[position] = input_grad  # never modified below: _add_into sums into its own array
+                if flows is not None:  # never modified below: _add_into sums into its own array
+                    flows[position] = input_grad
                 if target not in pending:
                     pending[target] = input_grad
                 elif create_graph:  # the sum must be recorded: a Tensor op
